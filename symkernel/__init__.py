@@ -1,0 +1,28 @@
+"""symkernel: closed-form, arbitrary-precision kernels of infinitely wide ReLU networks and their spectra.
+
+Public names::
+
+    import symkernel as sk
+    K = sk.fc(depth=3, kind="ntk")
+    K.expr                         # SymPy expression
+    K(0.3, dps=50)                 # value to 50 digits
+    K.coefficients(200, dps=50)    # b_0..b_199
+    K.exact_coefficients(8)        # exact SymPy b_0..b_7
+"""
+
+from .architectures import arccos_kernel, fc, gaussian, laplace
+from .errors import ParameterError, PrecisionError, SymkernelError
+from .kernel import Kernel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Kernel",
+    "fc",
+    "arccos_kernel",
+    "laplace",
+    "gaussian",
+    "ParameterError",
+    "PrecisionError",
+    "SymkernelError",
+]
