@@ -86,29 +86,43 @@ def main() -> None:
                     help="shallower depths at which SymPy's series is also timed (it gives up at depth 10)")
     args = ap.parse_args()
     print("SymPy series at shallower depths (N terms, 50 digits):")
-    print(f"{'depth':>6} {'N':>4} {'symkernel [s]':>14} {'SymPy series [s]':>17} {'speed-up':>10}")
+    print(f"{'depth':>6} {'N':>4} {'symkernel [s]':>14} {'SymPy series [s]':>17} {'speed-up':>10} "
+          f"{'digits agree':>13}")
     for depth in (int(x) for x in args.sympy_depths.split(",")):
         for N in (4, 8, 12):
             Kd = sk.fc(depth, "ntk")
             start = time.perf_counter()
-            Kd.coefficients(N, args.dps)
+            mine = Kd.coefficients(N, args.dps)
             ours = time.perf_counter() - start
-            st, _ = sympy_time(depth, N, args.dps, args.sympy_limit)
+            st, sc = sympy_time(depth, N, args.dps, args.sympy_limit)
             shown = f"{st:17.2f}" if st is not None else f"{'> ' + str(int(args.sympy_limit)):>17}"
             ratio = f"{st / ours:10.0f}" if st is not None else f"{'> ' + str(int(args.sympy_limit / ours)):>10}"
-            print(f"{depth:>6} {N:>4} {ours:>14.4f} {shown} {ratio}")
+            agree = ""
+            if sc is not None:
+                with mpmath.workdps(args.dps + 10):
+                    errs = [abs(mpmath.mpf(a) - mpmath.mpf(b)) / abs(mpmath.mpf(b))
+                            for a, b in zip(mine, sc) if mpmath.mpf(b) != 0]
+                    worst = max(errs)
+                    agree = f"{float(-mpmath.log10(worst)):.0f}" if worst else f">={args.dps}"
+            print(f"{depth:>6} {N:>4} {ours:>14.4f} {shown} {ratio} {agree:>13}")
             if st is None:
                 break
     print()
     K = sk.fc(args.depth, "ntk")
     print(f"b_0..b_(N-1) of the depth-{args.depth} FC NTK at {args.dps} digits")
-    print(f"{'N':>6} {'symkernel [s]':>14} {'naive mpmath [s]':>17} {'SymPy series [s]':>17} "
-          f"{'speed-up vs SymPy':>18} {'digits agree':>13}")
+    print(f"{'N':>6} {'symkernel [s]':>14} {'flint Arb [s]':>14} {'naive mpmath [s]':>17} "
+          f"{'SymPy series [s]':>17} {'speed-up vs SymPy':>18} {'digits agree':>13}")
     sympy_gave_up = False
     for N in (int(x) for x in args.sizes.split(",")):
         start = time.perf_counter()
         coeffs = K.coefficients(N, args.dps)
         ours = time.perf_counter() - start
+        try:
+            start = time.perf_counter()
+            K.coefficients(N, args.dps, backend="flint")
+            flint_t = time.perf_counter() - start
+        except sk.ParameterError:
+            flint_t = float("nan")
         naive = naive_mpmath(args.depth, N, args.dps) if N <= args.naive_max else None
         st, sc = (None, None) if sympy_gave_up else sympy_time(args.depth, N, args.dps, args.sympy_limit)
         if st is None:
@@ -119,7 +133,7 @@ def main() -> None:
                 worst = max(abs(mpmath.mpf(a) - mpmath.mpf(b)) / abs(mpmath.mpf(b))
                             for a, b in zip(coeffs, sc) if mpmath.mpf(b) != 0)
                 agree = f"{float(-mpmath.log10(worst)) if worst else args.dps:.0f}"
-        print(f"{N:>6} {ours:>14.3f} {naive if naive is not None else float('nan'):>17.2f} "
+        print(f"{N:>6} {ours:>14.3f} {flint_t:>14.3f} {naive if naive is not None else float('nan'):>17.2f} "
               f"{st if st is not None else float('nan'):>17.2f} "
               f"{(st / ours) if st else float('nan'):>18.0f} {agree:>13}"
               + ("" if st is not None or sympy_gave_up is False else

@@ -19,7 +19,7 @@ import sympy as sp
 from .errors import ParameterError, PrecisionError, SymkernelError, check_dps, check_int
 from .progress import ProgressBar
 
-ARCHS = ("fc", "arccos", "laplace", "gaussian")
+ARCHS = ("fc", "resnet", "conv", "arccos", "laplace", "gaussian")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +49,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--normalize", action="store_true", help="normalise to K(1) = 1")
     g.add_argument("--order", default="1", help="order n of the arc-cosine kernel (arch arccos)")
     g.add_argument("--c", default="1", help="sharpness c > 0 of the Laplace/Gaussian kernel")
+    g.add_argument("--alpha", default=None, help="residual branch weight alpha > 0 (resnet)")
+    g.add_argument("--gamma", default=None, help="alpha = depth^(-gamma) (resnet)")
+    g.add_argument("--head", default="eq", choices=("eq", "tr", "gap"), help="readout head (conv)")
+    g.add_argument("--filter", default="3", help="odd filter size q (conv)")
+    g.add_argument("--pixels", default="8", help="number of pixels p (conv)")
+    g.add_argument("--channels", default="3", help="number of input channels zeta (conv)")
     o = parser.add_argument_group("output")
     o.add_argument("--dps", default="30", help="decimal digits (default 30)")
     o.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -84,6 +90,15 @@ def build_kernel(args: argparse.Namespace):
         if bias < 0:
             raise ParameterError("bias", args.bias, "a real number >= 0")
         return arch.fc(depth, args.kind, bias=bias, layer_weights=weights, normalize=args.normalize)
+    if args.arch in ("resnet", "conv"):
+        import importlib
+
+        try:
+            module = importlib.import_module(f"symkernel.architectures.{args.arch}")
+        except ImportError:
+            raise ParameterError("arch", args.arch, "an architecture of this version: fc, arccos, "
+                                 "laplace, gaussian") from None
+        return module.from_cli(args)
     if args.arch == "arccos":
         return arch.arccos_kernel(_int_arg("order", args.order, 0, 20))
     if args.arch == "laplace":
@@ -148,7 +163,7 @@ def cmd_coeffs(args: argparse.Namespace) -> None:
               _conventions(K) + "\n" + "\n".join(f"b_{i} = {s}" for i, s in enumerate(strings)))
         return
     with ProgressBar("coefficients", quiet=args.quiet or n < 500) as bar:
-        coeffs = K.coefficients(n, dps, progress=bar)
+        coeffs = K.coefficients(n, dps, progress=bar, backend=args.backend)
     strings = [decimal_string(c, dps) for c in coeffs]
     _emit(args, {"coefficients": strings, "dps": dps, "kernel": K.name},
           _conventions(K) + "\n" + "\n".join(f"b_{i} = {s}" for i, s in enumerate(strings)))
@@ -166,6 +181,8 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--n", default="20", help="number of coefficients (default 20)")
     p.add_argument("--exact", action="store_true", help="exact SymPy coefficients")
+    p.add_argument("--backend", default="fixed", choices=("fixed", "flint"),
+                   help="fixed-point (default) or python-flint Arb balls (rigorous)")
     p.set_defaults(func=cmd_coeffs)
     for register in _extensions():
         register(sub, _common)
@@ -176,6 +193,7 @@ def _extensions():
     """Subcommands contributed by other modules (each a ``register(subparsers, common)`` function)."""
     found = []
     for module, attr in (("symkernel.cli_eigen", "register"), ("symkernel.cli_decay", "register"),
+                         ("symkernel.cli_dynamics", "register"), ("symkernel.cli_latex", "register"),
                          ("symkernel.cli_verify", "register")):
         try:
             mod = __import__(module, fromlist=[attr])

@@ -116,10 +116,23 @@ class Kernel:
         return _numeric.evaluate_numpy(self.node, {name: np.asarray(t)}, defect=defect)
 
     # ------------------------------------------------------------------ series
-    def coefficients(self, N: int, dps: int = 30, progress=None) -> list[mpmath.mpf]:
+    def coefficients(self, N: int, dps: int = 30, progress=None, backend: str = "fixed") -> list[mpmath.mpf]:
         """Maclaurin coefficients :math:`b_0..b_{N-1}` of :math:`K(t) = \\sum_n b_n t^n`, each to ``dps``
-        significant digits (see :mod:`symkernel.interpret.series` for how the promise is kept)."""
-        return _series.coefficients(self.node, N, dps, progress=progress)
+        significant digits.
+
+        ``backend="fixed"`` (default): fixed-point Kronecker products, the digits checked by a second run at
+        higher precision (:mod:`symkernel.interpret.series`); ``backend="flint"``: python-flint Arb balls,
+        rigorous (:mod:`symkernel.interpret.series_flint`; needs the ``fast`` extra).
+        """
+        if backend == "fixed":
+            return _series.coefficients(self.node, N, dps, progress=progress)
+        if backend == "flint":
+            from .interpret import series_flint
+
+            if not series_flint.available():
+                raise ParameterError("backend", backend, "python-flint installed (pip install symkernel[fast])")
+            return series_flint.coefficients_flint(self.node, N, dps)
+        raise ParameterError("backend", backend, "'fixed' or 'flint'")
 
     def exact_coefficients(self, n: int, keep_constants: bool = False):
         """Exact :math:`b_0..b_{n-1}` as SymPy expressions (see :mod:`symkernel.interpret.exact`)."""

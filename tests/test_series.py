@@ -189,3 +189,27 @@ def test_coefficient_errors():
         K.coefficients(10, 2)
     with pytest.raises(sk.ParameterError, match="n"):
         K.exact_coefficients(-1)
+
+
+@given(depth=st.integers(1, 6), kind=st.sampled_from(["nngp", "ntk"]), dps=st.integers(15, 60),
+       N=st.integers(1, 200))
+def test_flint_backend_agrees_and_is_rigorous(depth, kind, dps, N):
+    """python-flint Arb balls (rigorous) against the fixed-point backend: the same digits."""
+    pytest.importorskip("flint")
+    K = sk.fc(depth, kind)
+    a = K.coefficients(N, dps, backend="flint")
+    b = K.coefficients(N, dps)
+    with mpmath.workdps(dps + 10):
+        for x, y in zip(a, b):
+            if y == 0:
+                assert x == 0
+            else:
+                assert _rel(mpmath.mpf(x), mpmath.mpf(y)) <= 2 * mpmath.mpf(10) ** (-dps)
+
+
+def test_flint_backend_refuses_what_it_cannot_do():
+    pytest.importorskip("flint")
+    with pytest.raises(sk.ParameterError, match="backend"):
+        sk.arccos_kernel(2).coefficients(5, 20, backend="flint")
+    with pytest.raises(sk.ParameterError, match="backend"):
+        sk.fc(1).coefficients(5, 20, backend="arb")
