@@ -96,7 +96,8 @@ def main() -> None:
             ours = time.perf_counter() - start
             st, sc = sympy_time(depth, N, args.dps, args.sympy_limit)
             shown = f"{st:17.2f}" if st is not None else f"{'> ' + str(int(args.sympy_limit)):>17}"
-            ratio = f"{st / ours:10.0f}" if st is not None else f"{'> ' + str(int(args.sympy_limit / ours)):>10}"
+            lower = "> " + str(int(args.sympy_limit / ours))
+            ratio = f"{st / ours:10.0f}" if st is not None else f"{lower:>10}"
             agree = ""
             if sc is not None:
                 with mpmath.workdps(args.dps + 10):

@@ -130,7 +130,8 @@ class Kernel:
             from .interpret import series_flint
 
             if not series_flint.available():
-                raise ParameterError("backend", backend, "python-flint installed (pip install symkernel[fast])")
+                raise ParameterError("backend", backend,
+                                     "python-flint installed (pip install symkernel[fast])")
             return series_flint.coefficients_flint(self.node, N, dps)
         raise ParameterError("backend", backend, "'fixed' or 'flint'")
 

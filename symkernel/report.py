@@ -65,7 +65,8 @@ class Report:
                 if j == 0:
                     lines.append("  " + "  ".join("-" * w for w in widths))
         for c in self.checks:
-            lines.append(f"  [{'ok' if c.passed else 'FAIL'}] {c.name}" + (f": {c.detail}" if c.detail else ""))
+            mark = "ok" if c.passed else "FAIL"
+            lines.append(f"  [{mark}] {c.name}" + (f": {c.detail}" if c.detail else ""))
         for n in self.notes:
             lines.append(f"  note: {n}")
         for f in self.figures:

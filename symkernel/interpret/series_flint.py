@@ -2,7 +2,8 @@ r"""Optional python-flint backend of the series interpreter: rigorous ball arith
 
 The description is evaluated on ``flint.arb_series`` truncated at N terms (``ctx.cap = N``) with
 ``ctx.prec`` bits: :math:`\kappa_0(g) = \tfrac12 + \arcsin(g)/\pi`,
-:math:`\kappa_1(g) = (\sqrt{1-g^2} + (\pi - \arccos g)\,g)/\pi`, ``exp`` and ``sqrt`` are Arb's series functions,
+:math:`\kappa_1(g) = (\sqrt{1-g^2} + (\pi - \arccos g)\,g)/\pi`, ``exp`` and ``sqrt`` are Arb's
+series functions,
 applied directly to series with a non-zero constant term.  Every coefficient comes back as a ball
 :math:`[m \pm r]` that provably contains the true :math:`b_n`; it is accepted when
 :math:`r \le 10^{-\mathrm{dps}}|m|/4` (then the rounded midpoint has ``dps`` correct digits), otherwise the
