@@ -71,8 +71,8 @@ def exact_number(value: Any, name: str = "constant") -> sp.Expr:
 
         if not mpmath.isfinite(value):
             raise ParameterError(name, value, "a finite real number")
-        man, e = mpmath.mpf(value).man_exp  # exact binary value of an mpf
-        return sp.Integer(int(man)) * sp.Integer(2) ** int(e)
+        sign, man, e, _ = value._mpf_  # exact binary value of an mpf: (-1)^sign * man * 2^e
+        return (-1) ** int(sign) * sp.Integer(int(man)) * sp.Integer(2) ** int(e)
     if isinstance(value, Real):
         f = float(value)
         if f != f or f in (float("inf"), float("-inf")):

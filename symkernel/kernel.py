@@ -97,7 +97,10 @@ class Kernel:
                 raise ParameterError("theta", theta, "either t or theta, not both")
             if len(names) > 1:
                 raise ParameterError("theta", theta, "a single angle for a dot-product kernel")
-            return _numeric.evaluate(self.node, {}, dps, angles={names[0] if names else "t": theta})
+            try:
+                return _numeric.evaluate(self.node, {}, dps, angles={names[0] if names else "t": theta})
+            except ParameterError as exc:
+                raise ParameterError("theta", theta, exc.allowed) from None
         if t is not None:
             if len(names) > 1:
                 raise ParameterError("t", t, f"keyword values for the inputs {names}")
