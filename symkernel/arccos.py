@@ -182,6 +182,13 @@ def kappa_endpoint_expansion(n: int, at: int = 1, order: int = 4) -> sp.Expr:
     n = check_int("order", n, 0)
     if at not in (1, -1):
         raise ValueError("at must be +1 or -1")
+    if n >= 1:
+        # kappa_n(±(1 - s)) = kappa_n(±1) ∓ (±1) n^2/(2n-1) ∫_0^s kappa_{n-1}(±(1 - σ)) dσ, term by term
+        lower = sp.expand(kappa_endpoint_expansion(n - 1, at, max(order - 2, 0)))
+        integral = sp.integrate(lower, (_s, 0, _s)) if lower != 0 else sp.Integer(0)
+        start = sp.Integer(1) if at == 1 else sp.Integer(0)
+        sign = -1 if at == 1 else 1
+        return sp.expand(start + sign * sp.Rational(n * n, 2 * n - 1) * integral)
     x = sp.Symbol("x", positive=True)
     u = 1 - x**2 if at == 1 else -1 + x**2
     theta = sp.acos(u)
