@@ -8,11 +8,15 @@ Public names::
     K(0.3, dps=50)                 # value to 50 digits
     K.coefficients(200, dps=50)    # b_0..b_199
     K.exact_coefficients(8)        # exact SymPy b_0..b_7
+    sk.eigenvalues(K, dim=3, kmax=100, dps=30)
+    sk.asymptotics(K, dim=3)
 """
 
 from .architectures import arccos_kernel, fc, gaussian, laplace
+from .asymptotics import asymptotics
 from .errors import ParameterError, PrecisionError, SymkernelError
 from .kernel import Kernel
+from .spectrum import eigenvalues, multiplicity
 
 __version__ = "0.1.0"
 
@@ -22,6 +26,9 @@ __all__ = [
     "arccos_kernel",
     "laplace",
     "gaussian",
+    "eigenvalues",
+    "multiplicity",
+    "asymptotics",
     "ParameterError",
     "PrecisionError",
     "SymkernelError",

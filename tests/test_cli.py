@@ -105,3 +105,25 @@ def test_console_script_installed():
     assert len(json.loads(res.stdout)["coefficients"]) == 3
     res = subprocess.run([exe, "kernel", "--depth", "-2"], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "depth" in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_eigen_command_json_matches_library(capsys):
+    code, out, _ = run(capsys, "eigen", "--depth", "1", "--dim", "3", "--kmax", "4", "--dps", "20", "--json",
+                       "--quiet")
+    assert code == 0
+    data = json.loads(out)
+    assert data["multiplicities"] == [1, 3, 5, 7, 9]
+    # two-layer NTK on S^2: exact rationals 1/2, 1/3, 5/64, 0, 1/192 (closed form)
+    expected = [sp.Rational(1, 2), sp.Rational(1, 3), sp.Rational(5, 64), 0, sp.Rational(1, 192)]
+    with mpmath.workdps(30):
+        for s, e in zip(data["eigenvalues"], expected):
+            assert abs(mpmath.mpf(s) - mpmath.mpf(sp.N(e, 30))) < mpmath.mpf(10) ** -19
+
+
+@pytest.mark.parametrize("argv,param", [
+    (["eigen", "--dim", "1"], "dim"), (["eigen", "--kmax", "-2"], "kmax"), (["eigen", "--dps", "3"], "dps"),
+])
+def test_eigen_errors(capsys, argv, param):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and param in err and err.count("\n") == 1
