@@ -12,7 +12,7 @@ Public names::
     sk.asymptotics(K, dim=3)
 """
 
-from .architectures import arccos_kernel, fc, gaussian, laplace
+from .architectures import arccos_kernel, conv, fc, gaussian, laplace, resnet
 from .asymptotics import asymptotics
 from .errors import ParameterError, PrecisionError, SymkernelError
 from .kernel import Kernel
@@ -23,6 +23,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Kernel",
     "fc",
+    "resnet",
+    "conv",
     "arccos_kernel",
     "laplace",
     "gaussian",

@@ -4,9 +4,15 @@ Profiles: ``default`` (the everyday run) and ``ci-slow`` (used by the README's t
 selection of ``@pytest.mark.slow`` tests: few examples each).
 """
 
-import mpmath
-import pytest
-from hypothesis import HealthCheck, settings
+import os
+
+# one BLAS thread: the 2-core CI machine is much slower with oversubscribed OpenBLAS threads
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import mpmath  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "default", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]

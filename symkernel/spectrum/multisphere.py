@@ -1,0 +1,1045 @@
+r"""Eigenvalues of multi-dot-product kernels on the multisphere :math:`MS(\zeta, p) = (S^{\zeta-1})^p`.
+
+Setting (SPEC §1, §5).  A kernel :math:`K(t_1, \dots, t_m)` of the per-pixel inner products
+:math:`t_i = \langle x_i, x'_i\rangle` (the ``eq`` and ``tr`` heads of :func:`symkernel.conv`) acts on
+:math:`L^2` of the product of the normalised uniform measures.  Applying the Funk–Hecke formula in each
+pixel separately, the products of spherical harmonics
+:math:`Y_{k_1}(x_1)\cdots Y_{k_p}(x_p)` are eigenfunctions, with an eigenvalue that depends only on the
+frequency vector :math:`\mathbf k = (k_1, \dots, k_p)`:
+
+.. math::  \lambda_{\mathbf k}
+           = \mathbb E\Big[K(t_1,\dots,t_m)\prod_i P^{(\zeta)}_{k_i}(t_i)\Big]
+           = \sum_{\mathbf n} b_{\mathbf n} \prod_i \mu^{(\zeta)}_{k_i}(t^{n_i}),
+
+where the :math:`t_i` are independent with the density
+:math:`c_\zeta (1-t^2)^{(\zeta-3)/2}` of :math:`\langle x, e\rangle`, :math:`P^{(\zeta)}_k(1) = 1`, and
+:math:`\mu_k(t^n)` is the monomial eigenvalue of SPEC §1.  The multiplicity of :math:`\lambda_{\mathbf k}`
+for ``eq`` is :math:`\prod_i N(\zeta, k_i)`.
+
+Two independent routes compute :math:`\lambda_{\mathbf k}`:
+
+1. **tensor Gauss quadrature in the angles** (:func:`tensor_spectrum`): Gauss–Legendre in
+   :math:`\theta_i = \arccos t_i \in [0, \pi]` with the weight :math:`c_\zeta\sin^{\zeta-2}\theta_i`,
+   the kernel evaluated through the angle (defect) form of :mod:`symkernel.interpret.numeric` on the
+   tensor grid, contracted with :math:`P_{k_i}(\cos\theta_i)` axis by axis — a whole box of frequencies
+   at once; error estimated by a refined grid.  For :math:`\zeta = 2` also the FFT of the samples on the
+   torus :math:`[0, 2\pi)^m` (:func:`fft_spectrum`), whose aliasing error decays only algebraically.
+2. **the series** (:func:`series_eigenvalue`): the multivariate coefficients of
+   :mod:`symkernel.interpret.multiseries` to total degree D, every term non-negative, plus a tail
+   extrapolated from the last shells :math:`T_N = \sum_{|\mathbf n| = N}(\dots)`.
+
+Heads (Geifman et al. 2022, SPEC §5): ``tr`` is the shift average of ``eq``,
+:math:`\lambda^{tr}_{\mathbf k} = \frac1p\sum_m \lambda^{eq}_{s^m\mathbf k}`, constant on the shift orbit
+of :math:`\mathbf k`; ``gap`` keeps :math:`\lambda^{tr}_{\mathbf k}` on the shift-invariant functions of the
+orbit only, whose dimension is (Burnside)
+
+.. math::  \dim = \frac{1}{|\mathrm{Stab}(\mathbf k)|}\sum_{m \in \mathrm{Stab}(\mathbf k)}
+                  \prod_{c \in \mathrm{cycles}(s^m)} N(\zeta, k_c),
+
+which equals :math:`\prod_i N(\zeta, k_i)` (the orbit's multiplicity divided by the orbit size) when the
+orbit is free, and differs otherwise (e.g. :math:`\mathbf k = 0`: 1).
+
+References
+----------
+A. Geifman, M. Galun, D. Jacobs, R. Basri, NeurIPS 2022 (products of harmonics on the multisphere).
+C. Müller, *Spherical Harmonics* (1966) (Funk–Hecke).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from ..algebra import Const, Input, Node, inputs_of, kappa, postorder
+from ..errors import ParameterError, check_int
+from ..interpret.multiseries import natural_order, series_cost
+
+__all__ = [
+    "MultiEigen",
+    "multisphere_eigenvalue",
+    "tensor_spectrum",
+    "fft_spectrum",
+    "series_eigenvalue",
+    "sphere_rule",
+    "monomial_table",
+    "frequency_vector",
+    "orbit",
+    "multiplicity",
+    "eq_kernel_of",
+    "single_pixel_spectrum",
+    "singular_coefficients",
+    "restrict",
+    "feature_expansion",
+    "MAX_POINTS",
+]
+
+#: largest tensor grid (kernel evaluations) accepted by the quadrature routes (SPEC §9c)
+MAX_POINTS = 40_000_000
+_CHUNK = 400_000
+#: largest feature series (multiply-adds of one product) used by the HFK lower bound
+HFK_LIMIT = 300_000
+
+
+# ------------------------------------------------------------------------------------ univariate helpers
+def _multiplicity(d: int, k: int) -> int:
+    try:
+        from .gegenbauer import multiplicity as _m
+
+        return _m(d, k)
+    except ImportError:  # pragma: no cover - gegenbauer is part of the package
+        return math.comb(k + d - 1, k) - (math.comb(k + d - 3, k - 2) if k >= 2 else 0)
+
+
+def _gegenbauer(kmax: int, d: int, t: np.ndarray) -> np.ndarray:
+    """P_k^{(d)}(t), k = 0..kmax, normalised P_k(1) = 1 (three-term recurrence), shape (kmax+1,) + t.shape."""
+    out = np.empty((kmax + 1,) + t.shape)
+    out[0] = 1.0
+    if kmax >= 1:
+        out[1] = t
+    for k in range(1, kmax):
+        out[k + 1] = ((2 * k + d - 2) * t * out[k] - k * out[k - 1]) / (k + d - 2)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _leggauss(n: int):
+    try:
+        from .sphere import gauss_legendre_numpy
+
+        return gauss_legendre_numpy(n)
+    except ImportError:  # pragma: no cover
+        return np.polynomial.legendre.leggauss(n)
+
+
+@lru_cache(maxsize=128)
+def sphere_rule(n: int, zeta: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Gauss–Legendre rule in the angle for :math:`\langle x, e\rangle` on :math:`S^{\zeta-1}`:
+    nodes :math:`\theta_j \in (0, \pi)` and weights :math:`w_j` with
+    :math:`\sum_j w_j f(\cos\theta_j) \approx c_\zeta\int_0^\pi f(\cos\theta)\sin^{\zeta-2}\theta\,d\theta
+    = \mathbb E f(t)` (weights sum to 1 up to the quadrature error)."""
+    x, w = _leggauss(int(n))
+    theta = np.pi * (x + 1) / 2
+    c = math.exp(math.lgamma(zeta / 2) - math.lgamma((zeta - 1) / 2)) / math.sqrt(math.pi)
+    return theta, w * (np.pi / 2) * c * np.sin(theta) ** (zeta - 2)
+
+
+@lru_cache(maxsize=64)
+def monomial_table(kmax: int, D: int, zeta: int) -> np.ndarray:
+    r""":math:`\mu^{(\zeta)}_k(t^n)` for k ≤ kmax, n ≤ D (float64, SPEC §1), shape (kmax+1, D+1)."""
+    out = np.zeros((kmax + 1, D + 1))
+    for k in range(kmax + 1):
+        for n in range(k, D + 1, 2):
+            out[k, n] = math.exp(math.lgamma(n + 1) + math.lgamma(zeta / 2) + math.lgamma((n - k + 1) / 2)
+                                 - math.lgamma(n - k + 1) - k * math.log(2) - 0.5 * math.log(math.pi)
+                                 - math.lgamma((n + k + zeta) / 2))
+    return out
+
+
+# ------------------------------------------------------------------------------------ frequencies
+def _grid_of(K) -> Any:
+    from ..architectures.conv import Grid
+
+    info = getattr(K, "info", {}) or {}
+    if "grid" in info:
+        return Grid(tuple(info["grid"]))
+    return None
+
+
+def frequency_vector(K, freq: Any) -> np.ndarray:
+    """Validate a frequency vector: one non-negative integer per pixel (flat order; a grid-shaped array or a
+    dict ``{pixel: k}`` is accepted)."""
+    grid = _grid_of(K)
+    p = grid.size if grid is not None else len(K.inputs)
+    if isinstance(freq, dict):
+        vec = np.zeros(p, dtype=int)
+        for i, k in freq.items():
+            i = check_int("freq", i, 0, p - 1)
+            vec[i] = check_int("freq", k, 0, 10**6)
+        return vec
+    if isinstance(freq, str):
+        try:
+            freq = [int(s) for s in freq.replace(" ", "").split(",") if s]
+        except ValueError:
+            raise ParameterError("freq", freq, "comma-separated non-negative integers k1,k2,...") from None
+    arr = np.asarray(freq)
+    if arr.size != p or (arr.dtype.kind not in "iu" and not np.all(np.mod(arr, 1) == 0)):
+        raise ParameterError("freq", freq, f"{p} non-negative integers (one frequency per pixel)")
+    arr = arr.reshape(-1).astype(int)
+    if np.any(arr < 0):
+        raise ParameterError("freq", freq, "non-negative integers")
+    return arr
+
+
+def orbit(freq: Sequence[int], grid) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """The shift orbit of a frequency vector and its stabiliser (translations m with s^m k = k)."""
+    k = np.asarray(freq, dtype=int)
+    seen, stab = [], []
+    for m in grid.translations():
+        perm = grid.permutation(m)
+        km = tuple(int(v) for v in k[perm])
+        if km == tuple(k):
+            stab.append(m)
+        if km not in seen:
+            seen.append(km)
+    return seen, stab
+
+
+def multiplicity(freq: Sequence[int], zeta: int, head: str = "eq", grid=None) -> int:
+    r"""Multiplicity of the eigenvalue of the frequency vector ``freq`` (module docstring).
+
+    ``eq``, ``tr``: :math:`\prod_i N(\zeta, k_i)` (for ``tr`` the same eigenvalue is shared by the whole
+    orbit, see :func:`orbit`); ``gap``: the Burnside dimension of the shift-invariant functions of the orbit.
+    """
+    k = [int(v) for v in freq]
+    if head in ("eq", "tr"):
+        return math.prod(_multiplicity(zeta, v) for v in k)
+    if head != "gap":
+        raise ParameterError("head", head, "one of 'eq', 'tr', 'gap'")
+    if grid is None:
+        from ..architectures.conv import Grid
+
+        grid = Grid((len(k),))
+    _, stab = orbit(k, grid)
+    total = 0
+    for m in stab:
+        perm = grid.permutation(m)
+        seen = set()
+        prod = 1
+        for i in range(len(k)):
+            if i in seen:
+                continue
+            j = i
+            while j not in seen:
+                seen.add(j)
+                j = int(perm[j])
+            prod *= _multiplicity(zeta, k[i])
+        total += prod
+    return total // len(stab)
+
+
+# ------------------------------------------------------------------------------------ quadrature routes
+def _variables(K) -> list[str]:
+    names = natural_order(K.inputs if hasattr(K, "inputs") else inputs_of(K))
+    if any(not n.startswith("t_") for n in names):
+        raise ParameterError("kernel", getattr(K, "name", K),
+                             "a multi-dot-product kernel in the inputs t_i (eq or tr head; gap is handled "
+                             "through tr)")
+    return names
+
+
+def _node_of(K) -> Node:
+    return K.node if hasattr(K, "node") else K
+
+
+def tensor_spectrum(K, zeta: int, kmax: Sequence[int], nodes: Sequence[int] | None = None,
+                    variables: Sequence[str] | None = None, max_points: int = MAX_POINTS,
+                    progress=None, fixed: dict[str, float] | None = None) -> np.ndarray:
+    r"""All :math:`\lambda_{\mathbf k}` with :math:`k_i \le` ``kmax[i]`` by tensor Gauss–Legendre quadrature
+    in the angles (float64).
+
+    Parameters
+    ----------
+    K : Kernel or Node
+        A kernel of the inputs ``variables`` (default: its inputs ``t_i`` in natural order).
+    zeta : int
+        Channels ζ ≥ 2.
+    kmax : sequence of int
+        Largest frequency per variable.
+    nodes : sequence of int, optional
+        Gauss–Legendre nodes per variable (default ``kmax[i] + 20``).
+    max_points : int
+        Refuse grids with more kernel evaluations (SPEC §9c).
+    fixed : dict, optional
+        Inputs held at a fixed *angle* (not integrated), e.g. ``{"t_3": np.pi/2}`` for :math:`t_3 = 0`.
+
+    Returns
+    -------
+    ndarray of shape ``tuple(k + 1 for k in kmax)``.
+
+    Notes
+    -----
+    The kernel is evaluated on blocks of the grid through
+    :func:`symkernel.interpret.numeric.evaluate_numpy` with angles (full relative accuracy near
+    :math:`t_i = 1`), and each block is contracted with the matrices
+    :math:`W^{(i)}_{k j} = w_j P_k(\cos\theta_j)` along every axis.  The integrand is analytic in each
+    :math:`\theta_i` on :math:`[0, \pi]`, so the rule converges exponentially; the rate degrades near the
+    corner :math:`\theta = 0` where the kernel's joint singularity sits.
+    """
+    from ..interpret.numeric import evaluate_numpy
+
+    zeta = check_int("channels", zeta, 2, 10**6)
+    node = _node_of(K)
+    names = list(variables) if variables is not None else _variables(K)
+    m = len(names)
+    kmax = [check_int("kmax", k, 0, 100_000) for k in kmax]
+    if len(kmax) != m:
+        raise ParameterError("kmax", kmax, f"{m} entries (one per variable {names})")
+    nodes = [k + 20 for k in kmax] if nodes is None else [check_int("nodes", n, 1, 1_000_000) for n in nodes]
+    total = math.prod(nodes)
+    if total > max_points:
+        raise ParameterError("nodes", nodes, f"a grid of at most {max_points:,} points: this one has "
+                             f"{total:,} ({m} variables); use fewer nodes, fewer variables (a smaller "
+                             "receptive field) or the series route")
+    rules = [sphere_rule(n, zeta) for n in nodes]
+    W = [(_gegenbauer(k, zeta, np.cos(th)) * w[None, :]) for k, (th, w) in zip(kmax, rules)]
+    fixed_angles = {k: np.asarray(float(v)) for k, v in (fixed or {}).items()}
+    if m == 0:
+        return np.array(float(evaluate_numpy(node, angles=fixed_angles)))
+    rest = math.prod(nodes[1:])
+    block = max(1, _CHUNK // max(rest, 1))
+    out = np.zeros(tuple(k + 1 for k in kmax))
+    th0 = rules[0][0]
+    for start in range(0, nodes[0], block):
+        stop = min(nodes[0], start + block)
+        angles = dict(fixed_angles)
+        for i, name in enumerate(names):
+            th = th0[start:stop] if i == 0 else rules[i][0]
+            shape = [1] * m
+            shape[i] = len(th)
+            angles[name] = th.reshape(shape)
+        vals = evaluate_numpy(node, angles=angles)
+        vals = np.broadcast_to(vals, tuple([stop - start] + nodes[1:]))
+        part = vals
+        for i in range(m - 1, 0, -1):
+            part = np.tensordot(part, W[i], axes=([i], [1]))  # contract axis i, new axis appended
+            part = np.moveaxis(part, -1, i)
+        part = np.tensordot(W[0][:, start:stop], part, axes=([1], [0]))
+        out += part
+        if progress is not None:
+            progress(stop, nodes[0])
+    return out
+
+
+def fft_spectrum(K, kmax: Sequence[int], grid_points: int = 64, variables: Sequence[str] | None = None,
+                 max_points: int = MAX_POINTS) -> np.ndarray:
+    r"""ζ = 2 only: :math:`\lambda_{\mathbf k}` as the Fourier coefficients of
+    :math:`K(\cos\varphi_1, \dots, \cos\varphi_m)` on the torus, by the FFT of M = ``grid_points`` samples
+    per axis (:math:`P^{(2)}_k(\cos\varphi) = \cos k\varphi`).
+
+    The trapezoidal rule is exact for trigonometric polynomials of degree < M; the error is the aliasing
+    :math:`\sum_{\mathbf j\ne 0}\lambda_{\mathbf k + M\mathbf j}`, which decays only algebraically (like the
+    eigenvalues: the kernel has a kink at :math:`\varphi = 0`).  Use it as an independent check at moderate
+    accuracy; the Gauss–Legendre route converges exponentially.
+    """
+    from ..interpret.numeric import evaluate_numpy
+
+    node = _node_of(K)
+    names = list(variables) if variables is not None else _variables(K)
+    m = len(names)
+    M = check_int("grid_points", grid_points, 4, 1 << 20)
+    if M ** m > max_points:
+        raise ParameterError("grid_points", M, f"a torus grid of at most {max_points:,} points "
+                             f"(M^{m} = {M ** m:,})")
+    kmax = list(kmax)
+    if any(k >= M // 2 for k in kmax):
+        raise ParameterError("kmax", kmax, f"frequencies below M/2 = {M // 2}")
+    phi = 2 * np.pi * np.arange(M) / M
+    theta = np.minimum(phi, 2 * np.pi - phi)
+    angles = {}
+    for i, name in enumerate(names):
+        shape = [1] * m
+        shape[i] = M
+        angles[name] = theta.reshape(shape)
+    vals = np.broadcast_to(evaluate_numpy(node, angles=angles), (M,) * m)
+    coef = np.fft.fftn(vals).real / M ** m
+    return coef[tuple(slice(0, k + 1) for k in kmax)]
+
+
+# ------------------------------------------------------------------------------------ series route
+@dataclass
+class SeriesEigen:
+    """The series route for one frequency vector: partial sum, tail estimate, shells."""
+
+    value: float
+    partial: float
+    tail: float
+    error: float
+    degree: int
+    shells: np.ndarray
+
+
+def series_eigenvalue(K, zeta: int, freq: Sequence[int], degree: int = 16, series=None,
+                      variables: Sequence[str] | None = None) -> SeriesEigen:
+    r""":math:`\lambda_{\mathbf k} = \sum_{\mathbf n} b_{\mathbf n}\prod_i\mu^{(\zeta)}_{k_i}(t^{n_i})`
+    (SPEC §1) from the multivariate series to total degree D plus an extrapolated tail.
+
+    Every term is non-negative.  The shells :math:`T_N = \sum_{|\mathbf n|=N} b_{\mathbf n}\prod_i\mu(\dots)`
+    (non-zero only for :math:`N \equiv |\mathbf k| \bmod 2`) decay like a power of N; a power law fitted to
+    the last three non-zero shells gives the tail :math:`\sum_{N > D} T_N` (Hurwitz zeta), and the error
+    estimate is the change of the tail between the fits on the last two and the last three shells plus 25 %
+    of the tail.
+
+    ``freq`` gives one frequency per variable (in the order of ``variables``).
+    """
+    from ..interpret.multiseries import multivariate_coefficients
+
+    names = list(variables) if variables is not None else _variables(K)
+    k = [int(v) for v in freq]
+    if len(k) != len(names):
+        raise ParameterError("freq", freq, f"{len(names)} frequencies (one per variable {names})")
+    if series is None:
+        series = multivariate_coefficients(K, degree, mode="float", variables=names)
+    D = series.degree
+    if sum(k) > D:
+        raise ParameterError("degree", D, f"a total degree >= |k| = {sum(k)} (the series of the terms that "
+                             "contribute starts there)")
+    E = series.exponents
+    b = series.as_float()
+    table = monomial_table(max(k), D, zeta)
+    weight = np.ones(len(b))
+    for i, ki in enumerate(k):
+        weight *= table[ki, E[:, i]]
+    terms = b * weight
+    shells = np.bincount(E.sum(axis=1), weights=terms, minlength=D + 1)
+    partial = float(terms.sum())
+    par = sum(k) % 2
+    Ns = [N for N in range(D + 1) if N % 2 == par and N >= sum(k) and shells[N] > 0]
+    tail, err = 0.0, abs(partial)
+    if len(Ns) >= 3:
+        t3, s3 = _tail_fit(Ns[-3:], shells, D)
+        t2, _ = _tail_fit(Ns[-2:], shells, D)
+        if s3 > 1.05:
+            tail = t3
+            err = abs(t3 - t2) + 0.25 * abs(t3)
+    return SeriesEigen(partial + tail, partial, tail, err, D, shells)
+
+
+def _tail_fit(Ns: list[int], shells: np.ndarray, D: int) -> tuple[float, float]:
+    x = np.log(np.asarray(Ns, dtype=float))
+    y = np.log(shells[Ns])
+    slope, icpt = np.polyfit(x, y, 1)
+    s = -slope
+    if s <= 1.0:
+        return math.inf, s
+    # sum_{N = last + 2, last + 4, ...} A N^{-s} = A 2^{-s} zeta(s, (last + 2)/2)
+    import mpmath
+
+    last = Ns[-1]
+    A = math.exp(icpt)
+    return float(A * 2.0 ** (-s) * mpmath.zeta(s, (last + 2) / 2)), s
+
+
+# ------------------------------------------------------------------------------------ eq <-> tr, gap
+def eq_kernel_of(K):
+    """The ``eq`` kernel with the same parameters as a ``tr``/``gap`` convolutional kernel."""
+    from ..architectures.conv import conv
+
+    info = K.info
+    return conv("eq", info["depth"], info["filter"], tuple(info["grid"]) if len(info["grid"]) > 1
+                else info["grid"][0], info["channels"], info["kind"], readout_relu=info["readout_relu"],
+                train_first_layer=info["train_first_layer"], train_readout=info["train_readout"],
+                normalize=info["normalized"], output_pixel=0)
+
+
+@dataclass
+class MultiEigen:
+    r"""An eigenvalue :math:`\lambda_{\mathbf k}` of a convolutional kernel on :math:`MS(\zeta, p)`.
+
+    Attributes
+    ----------
+    freq : tuple of int
+        Frequency vector (one entry per pixel, flat order).
+    value : float
+        The eigenvalue (the best route's value).
+    error : float
+        Estimated absolute error of ``value``.
+    multiplicity : int
+        Dimension of the eigenspace carried by ``freq`` (see :func:`multiplicity`; for ``tr`` the orbit
+        carries ``multiplicity * orbit_size``).
+    orbit_size : int
+        Size of the shift orbit of ``freq``.
+    head, channels, method : str, int, str
+    routes : dict
+        Values, error estimates and timings of each route computed.
+    digits_agreed : float or None
+        :math:`-\log_{10}` of the relative difference between the two routes (``method="both"``).
+    reason : str
+        Why the eigenvalue is exactly zero, when it is structurally zero.
+    """
+
+    freq: tuple[int, ...]
+    value: float
+    error: float
+    multiplicity: int
+    orbit_size: int
+    head: str
+    channels: int
+    method: str
+    routes: dict = field(default_factory=dict)
+    digits_agreed: float | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {"freq": list(self.freq), "eigenvalue": repr(self.value), "error": repr(self.error),
+                "multiplicity": self.multiplicity, "orbit_size": self.orbit_size, "head": self.head,
+                "channels": self.channels, "method": self.method,
+                "routes": {k: {kk: (repr(vv) if isinstance(vv, float) else vv) for kk, vv in v.items()}
+                           for k, v in self.routes.items()},
+                "digits_agreed": self.digits_agreed, "reason": self.reason}
+
+
+def _eq_value(Keq, zeta: int, kvec: np.ndarray, method: str, nodes: int | None, degree: int,
+              routes: dict) -> tuple[float, float, str]:
+    """λ^eq for a full-image frequency vector; fills ``routes``; returns (value, error, reason)."""
+    rf = set(Keq.receptive_field)
+    outside = [i for i in range(len(kvec)) if kvec[i] and i not in rf]
+    if outside:
+        return 0.0, 0.0, f"pixels {outside} are outside the receptive field {sorted(rf)} of eq"
+    names = _variables(Keq)
+    kv = [int(kvec[int(n[2:])]) for n in names]
+    value = err = None
+    if method in ("quadrature", "both"):
+        t0 = time.perf_counter()
+        base = 16 if nodes is None else nodes
+        n1 = [k + base for k in kv]
+        n2 = [k + base + max(4, base // 2) for k in kv]
+        v1 = float(tensor_spectrum(Keq, zeta, kv, n1)[tuple(kv)])
+        v2 = float(tensor_spectrum(Keq, zeta, kv, n2)[tuple(kv)])
+        routes["quadrature"] = {"value": v2, "error": abs(v2 - v1), "nodes": n2,
+                                "seconds": time.perf_counter() - t0}
+        value, err = v2, abs(v2 - v1)
+    if method in ("series", "both"):
+        t0 = time.perf_counter()
+        s = series_eigenvalue(Keq, zeta, kv, degree=max(degree, sum(kv) + 6))
+        routes["series"] = {"value": s.value, "error": s.error, "partial_sum": s.partial, "tail": s.tail,
+                            "degree": s.degree, "seconds": time.perf_counter() - t0}
+        if value is None:
+            value, err = s.value, s.error
+    if method == "fft":
+        t0 = time.perf_counter()
+        if zeta != 2:
+            raise ParameterError("method", "fft", "channels = 2 (the FFT route is for the circle)")
+        M = 2 * max(16, 2 * max(kv) + 2) if nodes is None else nodes
+        v1 = float(fft_spectrum(Keq, kv, M // 2)[tuple(kv)]) if max(kv) < M // 4 else None
+        v2 = float(fft_spectrum(Keq, kv, M)[tuple(kv)])
+        e = abs(v2 - v1) if v1 is not None else abs(v2)
+        routes["fft"] = {"value": v2, "error": e, "grid_points": M, "seconds": time.perf_counter() - t0}
+        value, err = v2, e
+    return value, err, ""
+
+
+def multisphere_eigenvalue(K, freq: Any, method: str = "quadrature", channels: int | None = None,
+                           nodes: int | None = None, degree: int = 14) -> MultiEigen:
+    r"""The eigenvalue :math:`\lambda_{\mathbf k}` of a convolutional kernel for the frequency vector
+    :math:`\mathbf k` = ``freq`` (one non-negative integer per pixel), with its multiplicity.
+
+    Parameters
+    ----------
+    K : ConvKernel
+        ``conv(head=..., ...)``; ``tr`` and ``gap`` are reduced to ``eq`` by
+        :math:`\lambda^{tr}_{\mathbf k} = \frac1p\sum_m\lambda^{eq}_{s^m\mathbf k}` (SPEC §5).
+    freq : sequence of int, str ``"k1,k2,..."`` or dict ``{pixel: k}``
+    method : {"quadrature", "series", "both", "fft"}
+        Tensor Gauss–Legendre in the angles (default), the multivariate series with an extrapolated tail,
+        both (their agreement in ``digits_agreed``), or the torus FFT (ζ = 2 only).
+    channels : int, optional
+        ζ (default: the kernel's).
+    nodes : int, optional
+        Extra Gauss–Legendre nodes per variable beyond :math:`k_i` (default 16; the error estimate uses a
+        grid with 50 % more).
+    degree : int
+        Total degree of the series route (at least :math:`|\mathbf k| + 6`).
+
+    Returns
+    -------
+    MultiEigen
+
+    Examples
+    --------
+    >>> from symkernel.architectures.conv import conv
+    >>> K = conv("eq", depth=2, filter=3, pixels=5, channels=3, kind="ntk")
+    >>> r = multisphere_eigenvalue(K, [1, 0, 0, 0, 0])
+    >>> r.multiplicity, r.value > 0
+    (3, True)
+    >>> multisphere_eigenvalue(K, [0, 0, 1, 0, 0]).value   # pixel 2 is outside the receptive field
+    0.0
+    """
+    if method not in ("quadrature", "series", "both", "fft"):
+        raise ParameterError("method", method, "one of 'quadrature', 'series', 'both', 'fft'")
+    info = getattr(K, "info", {}) or {}
+    if info.get("arch") != "conv":
+        raise ParameterError("kernel", getattr(K, "name", K), "a convolutional kernel (symkernel.conv)")
+    zeta = check_int("channels", channels if channels is not None else info["channels"], 2, 10**6)
+    grid = _grid_of(K)
+    kvec = frequency_vector(K, freq)
+    head = info["head"]
+    orb, _ = orbit(kvec, grid)
+    mult = multiplicity(kvec, zeta, head, grid)
+    routes: dict = {}
+    Keq = K if head == "eq" else eq_kernel_of(K)
+    if head == "eq":
+        value, err, reason = _eq_value(Keq, zeta, kvec, method, nodes, degree, routes)
+    else:
+        # lambda^tr_k = (1/p) sum over the orbit (with repetition) of lambda^eq_{s^m k}
+        p = grid.size
+        value = err = 0.0
+        reasons = []
+        per_route: dict = {}
+        for m in grid.translations():
+            km = kvec[grid.permutation(m)]
+            r: dict = {}
+            v, e, why = _eq_value(Keq, zeta, km, method, nodes, degree, r)
+            value += v / p
+            err += e / p
+            if why:
+                reasons.append(why)
+            for name, d in r.items():
+                acc = per_route.setdefault(name, {"value": 0.0, "error": 0.0, "seconds": 0.0})
+                acc["value"] += d["value"] / p
+                acc["error"] += d["error"] / p
+                acc["seconds"] += d["seconds"]
+        routes = per_route
+        reason = "no shift of k fits in the receptive field" if len(reasons) == p else ""
+    if method == "both" and "series" in routes and "quadrature" in routes:
+        a, b = routes["quadrature"]["value"], routes["series"]["value"]
+        rel = abs(a - b) / max(abs(a), 1e-300)
+        digits = float(-math.log10(rel)) if rel > 0 else 16.0
+    else:
+        digits = None
+    return MultiEigen(tuple(int(v) for v in kvec), float(value), float(err), mult, len(orb), head, zeta,
+                      method, routes, digits, reason)
+
+
+# ------------------------------------------------------------------------------------ graph surgery
+def _rebuild(root: Node, replace: dict[int, Node]) -> Node:
+    """Rebuild ``root`` with the nodes of ``replace`` (by id) substituted."""
+    from ..algebra import exp as _exp
+    from ..algebra import sqrt as _sqrt
+
+    memo: dict[int, Node] = {}
+    for node in postorder(root):
+        if id(node) in replace:
+            memo[id(node)] = replace[id(node)]
+            continue
+        a = [memo[id(x)] for x in node.args]
+        if node.op in ("input", "const"):
+            new = node
+        elif node.op == "add":
+            new = a[0]
+            for x in a[1:]:
+                new = new + x
+        elif node.op == "mul":
+            new = a[0]
+            for x in a[1:]:
+                new = new * x
+        elif node.op == "kappa":
+            new = kappa(node.data, a[0])
+        elif node.op == "exp":
+            new = _exp(a[0])
+        elif node.op == "sqrt":
+            new = _sqrt(a[0])
+        else:  # pragma: no cover
+            raise ValueError(node.op)
+        memo[id(node)] = new
+    return memo[id(root)]
+
+
+def restrict(K, values: dict[str, Any]) -> Node:
+    """The description with some inputs fixed to constants (e.g. the pixels outside a set S at 0 or 1)."""
+    node = _node_of(K)
+    rep = {id(n): Const(values[n.data]) for n in postorder(node) if n.op == "input" and n.data in values}
+    return _rebuild(node, rep)
+
+
+def _first_layer_features(node: Node, name: str) -> dict[int, Node]:
+    """The nodes kappa_n(Input(name)) of a description, by order n."""
+    out = {}
+    for n in postorder(node):
+        if n.op == "kappa" and n.args[0].op == "input" and n.args[0].data == name:
+            out[n.data] = n
+    return out
+
+
+# ------------------------------------------------------------------------------------ forward-mode AD
+def _dual_eval(root: Node, values: dict[str, np.ndarray], wrt: str) -> tuple[np.ndarray, np.ndarray]:
+    """Value and derivative of the description with respect to the input ``wrt`` (float64, vectorised;
+    arc-cosine kernels by their closed forms in u — for interior points)."""
+    val: dict[int, Any] = {}
+    der: dict[int, Any] = {}
+    for node in postorder(root):
+        a = [(val[id(x)], der[id(x)]) for x in node.args]
+        if node.op == "input":
+            v = values[node.data]
+            d = np.ones_like(v) if node.data == wrt else np.zeros_like(v)
+        elif node.op == "const":
+            v, d = float(node.data), 0.0
+        elif node.op == "add":
+            v = sum(x[0] for x in a)
+            d = sum(x[1] for x in a)
+        elif node.op == "mul":
+            v, d = a[0]
+            for x in a[1:]:
+                v, d = v * x[0], d * x[0] + v * x[1]
+        elif node.op == "kappa":
+            u, du = a[0]
+            u = np.clip(u, -1.0, 1.0)
+            n = node.data
+            v = _kappa_np(n, u)
+            if n == 0:
+                dk = 1.0 / (np.pi * np.sqrt(np.maximum(1 - u * u, 1e-300)))
+            else:
+                dk = n * n / (2 * n - 1) * _kappa_np(n - 1, u)
+            d = dk * du
+        elif node.op == "exp":
+            v = np.exp(a[0][0])
+            d = v * a[0][1]
+        elif node.op == "sqrt":
+            v = np.sqrt(a[0][0])
+            d = a[0][1] / (2 * v)
+        else:  # pragma: no cover
+            raise ValueError(node.op)
+        val[id(node)], der[id(node)] = v, d
+    return val[id(root)], der[id(root)]
+
+
+def _kappa_np(n: int, u: np.ndarray) -> np.ndarray:
+    if n == 0:
+        return 1 - np.arccos(u) / np.pi
+    if n == 1:
+        return (np.sqrt(1 - u * u) + (np.pi - np.arccos(u)) * u) / np.pi
+    from ..interpret.numeric import _angle_function_np
+
+    return _angle_function_np(n)(np.arccos(u))
+
+
+# ------------------------------------------------------------------------------------ single pixel
+def single_pixel_spectrum(K, pixel: int, kmax: int, zeta: int | None = None, nodes_pixel: int | None = None,
+                          nodes_other: int = 14) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`\lambda_{k e_j}` for k = 0..kmax (frequency k at pixel j only) of an ``eq`` kernel, by tensor
+    quadrature with a fine rule in :math:`\theta_j` and ``nodes_other`` nodes in the other pixels, twice
+    (``nodes_other`` and ``nodes_other + 6``).
+
+    Returns ``(values, error_estimates)``.  The marginal :math:`g_j(t_j) = \mathbb E_{t_{-j}} K` is a
+    dot-product kernel on :math:`S^{\zeta-1}` and these are its Funk–Hecke eigenvalues.
+    """
+    zeta = zeta or K.info["channels"]
+    names = _variables(K)
+    var = f"t_{pixel}"
+    if var not in names:
+        raise ParameterError("pixel", pixel, f"a pixel of the receptive field {K.receptive_field}")
+    npix = nodes_pixel or (kmax + 40)
+    res = []
+    for extra in (0, 6):
+        km = [kmax if n == var else 0 for n in names]
+        nd = [npix + extra if n == var else nodes_other + extra for n in names]
+        box = tensor_spectrum(K, zeta, km, nd)
+        res.append(box.reshape(-1))
+    return res[1], np.abs(res[1] - res[0])
+
+
+def singular_coefficients(K, pixel: int, nodes_other: int = 24) -> dict:
+    r"""Leading singular coefficients of the marginal kernel of one pixel at :math:`t_j = \pm1`.
+
+    Near :math:`t_j = 1` the kernel depends on :math:`t_j` non-analytically only through its first-layer
+    features :math:`\kappa_n(t_j)` (deeper layers see averages that stay below 1 while the other pixels do).
+    With :math:`\kappa_n(\pm(1 - s)) = \text{analytic} + c^\pm_n s^{n+1/2} + \dots` and
+    :math:`\nu = n + \tfrac12` for the smallest order n present,
+
+    .. math::  g_j(\pm(1-s)) = \text{analytic} + A_j^\pm s^\nu + o(s^\nu),
+
+               A_j^\pm = c^\pm_n\,\mathbb E_{t_{-j}}\Big[\frac{\partial K}{\partial\kappa_n(t_j)}
+               \Big|_{t_j=\pm1}\Big],
+
+    so by the transfer of SPEC §8 :math:`\lambda_{k e_j} \sim C(\zeta,\nu)\,(A_j^+ + (-1)^k A_j^-)\,
+    k^{-(\zeta - 1 + 2\nu)}`.  The derivative is taken by forward-mode differentiation of the description
+    with the feature node replaced by an input, and the expectation by tensor Gauss quadrature in the other
+    pixels (``nodes_other`` per pixel).  The chain rule writes the expectation as a sum over the paths from
+    the output to pixel j, each path weighted by the expected product of the :math:`\kappa_0'` factors along
+    it: the "path count" of Geifman et al. (2022), weighted.
+
+    Returns
+    -------
+    dict with ``nu``, ``order`` (n), ``c_plus``, ``c_minus`` (:math:`c^\pm_n`), ``A_plus``, ``A_minus``,
+    ``zeta`` and ``exponent`` :math:`\zeta - 1 + 2\nu`.
+    """
+    import sympy as sp
+
+    from ..arccos import endpoint_variable, kappa_endpoint_expansion
+
+    zeta = K.info["channels"]
+    node = _node_of(K)
+    var = f"t_{pixel}"
+    feats = _first_layer_features(node, var)
+    if not feats:
+        raise ParameterError("pixel", pixel, "a pixel whose inner product enters an arc-cosine kernel")
+    n = min(feats)
+    w = f"w_{n}_{pixel}"
+    sub = _rebuild(node, {id(feats[n]): Input(w)})
+    others = [x for x in _variables(K) if x != var]
+    s = endpoint_variable()
+    out = {"order": n, "nu": n + 0.5, "zeta": zeta, "exponent": zeta - 1 + 2 * n + 1}
+    for sign, label in ((1, "plus"), (-1, "minus")):
+        expansion = kappa_endpoint_expansion(n, sign, 2 * n + 2)
+        c = float(sp.expand(expansion).coeff(s ** sp.Rational(2 * n + 1, 2)))
+        values: dict[str, Any] = {}
+        # other first-layer features of pixel j (orders != n) stay nodes of t_j, evaluated at t_j = ±1
+        rules = [sphere_rule(nodes_other, zeta) for _ in others]
+        total = 0.0
+        grids = np.meshgrid(*[r[0] for r in rules], indexing="ij") if others else []
+        weights = np.ones(()) if not others else np.prod(np.meshgrid(*[r[1] for r in rules], indexing="ij"),
+                                                          axis=0)
+        for name, th in zip(others, grids):
+            values[name] = np.cos(th)
+        values[var] = np.full(weights.shape, float(sign))
+        values[w] = np.full(weights.shape, 1.0 if sign == 1 else 0.0)  # kappa_n(1) = 1, kappa_n(-1) = 0
+        _, d = _dual_eval(sub, values, w)
+        total = float(np.sum(np.broadcast_to(d, weights.shape) * weights))
+        out[f"c_{label}"] = c
+        out[f"E_{label}"] = total
+        out[f"A_{label}"] = c * total
+    return out
+
+
+# ------------------------------------------------------------------------------------ feature expansion
+def feature_expansion(K, pixels: Sequence[int], degree: int = 4, others: float = 0.0):
+    r"""Hierarchical factorizable expansion of an ``eq`` kernel in the first-layer features of ``pixels``.
+
+    With the other pixels fixed at :math:`t_i` = ``others`` (0 or 1), write the kernel as a function
+    :math:`F` of the per-pixel features :math:`y_{i,f}(t_i) = w_f(t_i) - w_f(0)` for
+    :math:`w_f \in \{t, \kappa_0(t), \kappa_1(t)\}`: every :math:`y_{i,f}` has non-negative Maclaurin
+    coefficients and :math:`F` has non-negative Taylor coefficients :math:`F_{\mathbf a}` at the origin, so
+
+    .. math::  K\big|_{\text{others}} = \sum_{\mathbf a} F_{\mathbf a}
+               \prod_{i\in S}\prod_f y_{i,f}(t_i)^{a_{i,f}}
+
+    is a sum of *products of per-pixel dot-product kernels* whose coefficients are, by the chain rule, sums
+    over the paths of the convolutional hierarchy (a hierarchical factorizable kernel).  Truncating the sum
+    gives a coefficient-wise lower bound, hence (all monomial eigenvalues being non-negative) a lower bound
+    on every eigenvalue.
+
+    Returns ``(series, features)``: the :class:`~symkernel.interpret.multiseries.MultiSeries` of F in the
+    feature variables ``"y_{f}_{i}"`` to total ``degree``, and a dict name -> (pixel, univariate description
+    of :math:`y_{i,f}` in ``t``).
+    """
+    from ..interpret.multiseries import multivariate_coefficients
+
+    node = _node_of(K)
+    names = _variables(K)
+    S = [f"t_{i}" for i in pixels]
+    for v in S:
+        if v not in names:
+            raise ParameterError("pixels", list(pixels), f"pixels of the receptive field {K.receptive_field}")
+    fixed = {v: others for v in names if v not in S}
+    node = restrict(node, fixed) if fixed else node
+    rep: dict[int, Node] = {}
+    features: dict[str, tuple[int, Node]] = {}
+    t = Input("t")
+    for v in S:
+        i = int(v[2:])
+        for n, f in _first_layer_features(node, v).items():
+            y = f"y_k{n}_{i}"
+            w0 = Const(_kappa_at_zero(n))
+            rep[id(f)] = w0 + Input(y)
+            features[y] = (i, kappa(n, t) - w0)
+        rep_input = f"y_t_{i}"
+        features[rep_input] = (i, t)
+    # the bare inputs t_i (Theta^(1) = t_i) become feature variables too
+    for nd in postorder(node):
+        if nd.op == "input" and nd.data in S:
+            rep[id(nd)] = Input(f"y_t_{int(nd.data[2:])}")
+    sub = _rebuild(node, rep)
+    present = set(inputs_of(sub))
+    features = {k: v for k, v in features.items() if k in present}
+    ser = multivariate_coefficients(sub, degree, mode="float", variables=natural_order(sorted(present)))
+    return ser, features
+
+
+@lru_cache(maxsize=32)
+def _kappa_at_zero(n: int):
+    from ..arccos import kappa_at_zero
+
+    return kappa_at_zero(n)
+
+
+def feature_eigenvalues(features: dict, zeta: int, kmax: int, powers: int, nodes: int | None = None) -> dict:
+    r""":math:`m_k(\mathbf a) = \mu_k\big(\prod_f y_f^{a_f}\big)` on :math:`S^{\zeta-1}` for every
+    combination of feature powers of one pixel with total ≤ ``powers`` (1-D Gauss–Legendre in the angle).
+
+    Returns a dict: tuple of (feature stem, power) pairs -> array of k = 0..kmax.
+    """
+    from ..interpret.numeric import evaluate_numpy
+
+    n = nodes or (kmax + 60)
+    th, w = sphere_rule(n, zeta)
+    P = _gegenbauer(kmax, zeta, np.cos(th)) * w[None, :]
+    stems = sorted({k.rsplit("_", 1)[0] for k in features})
+    vals = {}
+    for stem in stems:
+        fnode = next(v[1] for k, v in features.items() if k.rsplit("_", 1)[0] == stem)
+        if fnode.op == "input":
+            vals[stem] = np.cos(th)
+        else:
+            vals[stem] = evaluate_numpy(fnode, angles={"t": th})
+    out = {}
+    for total in range(0, powers + 1):
+        for combo in itertools.combinations_with_replacement(stems, total):
+            f = np.ones_like(th)
+            for st in combo:
+                f = f * vals[st]
+            key = tuple(sorted({(st, combo.count(st)) for st in combo}))
+            out[key] = P @ f
+    return out
+
+
+# ------------------------------------------------------------------------------------ hierarchical bounds
+@dataclass
+class HierarchicalBounds:
+    r"""Eigenvalues of an ``eq`` kernel on the box :math:`\{0..k_{max}\}^{RF}` with rigorous bounds.
+
+    All arrays have one axis per pixel of the receptive field (``variables`` order).
+
+    * ``value``: :math:`\lambda_{\mathbf k}` (tensor quadrature), ``error`` its estimated error;
+    * ``lower_hfk``: the hierarchical factorizable lower bound :math:`\sum_{\mathbf a} F_{\mathbf a}
+      \prod_{i\in S} m_{k_i}(\mathbf a_i)` (:func:`feature_expansion`, truncated), S = support of k;
+    * ``lower_restricted``: :math:`\lambda_{\mathbf k_S}(K|_{t_i = 0,\ i\notin S})`;
+    * ``upper_restricted``: :math:`\lambda_{\mathbf k_S}(K|_{t_i = 1,\ i\notin S})`;
+    * ``upper_min``: :math:`\min_{j\in S}\mu_{k_j}(h_j)`, :math:`h_j = K|_{t_i = 1,\ i\ne j}`;
+    * ``upper_product``: :math:`\prod_{j\in S}\mu_{k_j}(h_j)^{1/|S|}` (product form).
+
+    Proofs (all :math:`b_{\mathbf n} \ge 0` and :math:`0 \le \mu_k(t^n) \le \mu_0(t^n) \le 1`,
+    :math:`\mu_0(t^0) = 1`): dropping the monomials that involve a pixel outside S lowers every term;
+    replacing :math:`\mu_0(t^{n_i})` by 1 for :math:`i \notin S` raises it; so does replacing
+    :math:`\mu_{k_i}(t^{n_i})` by 1 for all :math:`i \in S` but one.  The chain is
+    ``lower_hfk <= lower_restricted <= value <= upper_restricted <= upper_min <= upper_product``
+    (the last because a minimum is at most a geometric mean).
+    """
+
+    variables: list[str]
+    kmax: int
+    value: np.ndarray
+    error: np.ndarray
+    lower_hfk: np.ndarray
+    lower_restricted: np.ndarray
+    upper_restricted: np.ndarray
+    upper_min: np.ndarray
+    upper_product: np.ndarray
+    hfk_degree: int
+    mixed_coefficients: dict = field(default_factory=dict)
+
+    def violations(self, rtol: float = 1e-9) -> list[tuple]:
+        """Frequency vectors where a bound of the chain fails beyond ``rtol`` (relative) plus the
+        quadrature error."""
+        out = []
+        tol = self.error + rtol * np.abs(self.value) + 1e-300
+        chain = [("lower_hfk", self.lower_hfk, -1), ("lower_restricted", self.lower_restricted, -1),
+                 ("upper_restricted", self.upper_restricted, 1), ("upper_min", self.upper_min, 1),
+                 ("upper_product", self.upper_product, 1)]
+        for name, arr, side in chain:
+            bad = (arr - self.value > tol) if side < 0 else (self.value - arr > tol)
+            for idx in zip(*np.nonzero(bad)):
+                out.append((name, tuple(int(i) for i in idx), float(self.value[idx]), float(arr[idx])))
+        return out
+
+
+def hierarchical_bounds(K, kmax: int, zeta: int | None = None, hfk_extra: int = 2,
+                        nodes: int | None = None) -> HierarchicalBounds:
+    r"""Compute :math:`\lambda_{\mathbf k}` on the box :math:`\{0..k_{max}\}^{RF}` of an ``eq`` kernel and
+    the bounds of :class:`HierarchicalBounds`, for every support S ⊂ RF.
+
+    ``hfk_extra``: the feature expansion of a support S is truncated at total degree :math:`|S| +`
+    ``hfk_extra``.  Cost: one tensor quadrature of |RF| variables, and per support S two of |S| variables
+    and one feature series.
+    """
+    zeta = zeta or K.info["channels"]
+    names = _variables(K)
+    m = len(names)
+    base = 16 if nodes is None else nodes
+    nd = [kmax + base] * m
+    value = tensor_spectrum(K, zeta, [kmax] * m, nd)
+    value2 = tensor_spectrum(K, zeta, [kmax] * m, [n + max(4, base // 4) for n in nd])
+    error = np.abs(value2 - value)
+    value = value2
+    shape = value.shape
+    lower_hfk = np.zeros(shape)
+    lower_r = np.zeros(shape)
+    upper_r = np.zeros(shape)
+    upper_min = np.full(shape, np.inf)
+    upper_prod = np.ones(shape)
+    node = _node_of(K)
+    # univariate h_j = K with all other pixels at 1
+    h = {}
+    at = {0: np.pi / 2, 1: 0.0}  # the angle of t = 0 and of t = 1
+    for j, v in enumerate(names):
+        h[j] = tensor_spectrum(node, zeta, [kmax], [kmax + 60], variables=[v],
+                               fixed={x: at[1] for x in names if x != v})
+    mixed = {}
+    for size in range(0, m + 1):
+        for S in itertools.combinations(range(m), size):
+            sel = [slice(1, None) if i in S else 0 for i in range(m)]
+            Snames = [names[i] for i in S]
+            if size == 0:
+                lower_r[tuple(sel)] = float(tensor_spectrum(node, zeta, [], [], variables=[],
+                                                            fixed={x: at[0] for x in names}))
+                upper_r[tuple(sel)] = float(tensor_spectrum(node, zeta, [], [], variables=[],
+                                                            fixed={x: at[1] for x in names}))
+                upper_min[tuple(sel)] = upper_r[tuple(sel)]
+                upper_prod[tuple(sel)] = upper_r[tuple(sel)]
+                lower_hfk[tuple(sel)] = lower_r[tuple(sel)]
+                continue
+            for fixed, target in ((0, lower_r), (1, upper_r)):
+                box = tensor_spectrum(node, zeta, [kmax] * size, [kmax + base] * size, variables=Snames,
+                                      fixed={x: at[fixed] for x in names if x not in Snames})
+                target[tuple(sel)] = box[tuple(slice(1, None) for _ in S)]
+            mins = None
+            prod = None
+            for pos, i in enumerate(S):
+                shp = [1] * size
+                shp[pos] = kmax
+                hv = h[i][1:].reshape(shp)
+                mins = hv if mins is None else np.minimum(mins, hv)
+                prod = hv ** (1 / size) if prod is None else prod * hv ** (1 / size)
+            upper_min[tuple(sel)] = np.broadcast_to(mins, (kmax,) * size)
+            upper_prod[tuple(sel)] = np.broadcast_to(prod, (kmax,) * size)
+            deg = size + hfk_extra
+            nfeat = 3 * size if K.info.get("kind") == "ntk" else size
+            while deg > size and series_cost(nfeat, deg)["pairs"] > HFK_LIMIT:
+                deg -= 1
+            lower_hfk[tuple(sel)], coeff = _hfk_lower(K, [int(names[i][2:]) for i in S], zeta, kmax, deg)
+            mixed[tuple(names[i] for i in S)] = coeff
+    return HierarchicalBounds(names, kmax, value, error, lower_hfk, lower_r, upper_r, upper_min, upper_prod,
+                              hfk_extra, mixed)
+
+
+def _hfk_lower(K, pixels: list[int], zeta: int, kmax: int, degree: int) -> tuple[np.ndarray, float]:
+    """HFK lower bound on the box {1..kmax}^S and the coefficient of the product of the first-order
+    features (the mixed derivative that measures how strongly the pixels interact)."""
+    ser, feats = feature_expansion(K, pixels, degree=degree, others=0.0)
+    fe = feature_eigenvalues(feats, zeta, kmax, degree)
+    var_pix = [feats[v][0] for v in ser.variables]
+    var_stem = [v.rsplit("_", 1)[0] for v in ser.variables]
+    b = ser.as_float()
+    E = ser.exponents
+    size = len(pixels)
+    out = np.zeros((kmax,) * size)
+    mixed = 0.0
+    for coef, e in zip(b, E):
+        if coef == 0:
+            continue
+        factors = []
+        ok = True
+        for i in pixels:
+            key = tuple(sorted((var_stem[j], int(e[j])) for j in range(len(e))
+                               if var_pix[j] == i and e[j] > 0))
+            if not key:
+                ok = False
+                break
+            factors.append(fe[key][1:])
+        if not ok:
+            continue
+        if all(sum(c for _, c in tuple(sorted((var_stem[j], int(e[j])) for j in range(len(e))
+                                              if var_pix[j] == i and e[j] > 0))) == 1 for i in pixels):
+            mixed += coef
+        term = coef
+        for pos, f in enumerate(factors):
+            shp = [1] * size
+            shp[pos] = kmax
+            term = term * f.reshape(shp)
+        out += np.broadcast_to(term, out.shape)
+    return out, mixed
