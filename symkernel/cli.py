@@ -152,8 +152,11 @@ def cmd_kernel(args: argparse.Namespace) -> None:
 
 def cmd_coeffs(args: argparse.Namespace) -> None:
     K = build_kernel(args)
-    n = _int_arg("n", args.n, 1, 200_000)
     dps = check_dps(_int_arg("dps", args.dps, 5, 100_000))
+    if len(K.inputs) > 1:
+        _multivariate_coeffs(args, K, dps)
+        return
+    n = _int_arg("n", args.n, 1, 200_000)
     if args.exact:
         if n > 40:
             raise ParameterError("n", n, "at most 40 coefficients with --exact (use numeric coeffs)")
@@ -169,6 +172,22 @@ def cmd_coeffs(args: argparse.Namespace) -> None:
           _conventions(K) + "\n" + "\n".join(f"b_{i} = {s}" for i, s in enumerate(strings)))
 
 
+def _multivariate_coeffs(args: argparse.Namespace, K, dps: int) -> None:
+    """Coefficients b_n over multi-indices n of the receptive field (total degree <= --degree)."""
+    from .interpret.multiseries import multivariate_coefficients
+
+    degree = _int_arg("degree", args.degree, 0, 200)
+    mode = "exact" if args.exact else "mpmath"
+    ser = multivariate_coefficients(K, degree, mode=mode, dps=dps)
+    items = ser.as_dict()
+    fmt = (lambda c: sp.sstr(c)) if args.exact else (lambda c: decimal_string(c, dps))
+    rows = [{"n": list(e), "b": fmt(c)} for e, c in items.items() if c != 0]
+    _emit(args, {"variables": list(ser.variables), "degree": degree, "coefficients": rows,
+                 "kernel": K.name, "exact": bool(args.exact)},
+          _conventions(K) + f"\n# variables {', '.join(ser.variables)}; total degree <= {degree}\n"
+          + "\n".join(f"b{tuple(r['n'])} = {r['b']}" for r in rows))
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symkernel", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
@@ -181,6 +200,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--n", default="20", help="number of coefficients (default 20)")
     p.add_argument("--exact", action="store_true", help="exact SymPy coefficients")
+    p.add_argument("--degree", default="4", help="total degree of the multivariate series (conv; default 4)")
     p.add_argument("--backend", default="fixed", choices=("fixed", "flint"),
                    help="fixed-point (default) or python-flint Arb balls (rigorous)")
     p.set_defaults(func=cmd_coeffs)

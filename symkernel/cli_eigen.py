@@ -124,6 +124,10 @@ def register(sub, common) -> None:
                    help="route: series with asymptotic tail, Gauss-Legendre in the angle, mpmath.quad")
     p.add_argument("--plot", metavar="FILE", default=None, help="log-log decay plot with the fitted slope")
     p.add_argument("--float64", action="store_true", help="bulk float64 mode (ignores --dps)")
+    p.add_argument("--freq", default=None,
+                   help="conv kernels: frequency vector k_1,k_2,... (one entry per pixel)")
+    p.add_argument("--route", default="quadrature", choices=["quadrature", "series", "both", "fft"],
+                   help="conv kernels: eigenvalue route (default quadrature)")
     p.set_defaults(func=_cmd_eigen)
 
 
@@ -133,8 +137,34 @@ def _cmd_eigen(args: argparse.Namespace) -> None:
     from .progress import ProgressBar
 
     kernel = build_kernel(args)
+    if len(kernel.inputs) > 1 or args.freq is not None:
+        _conv_eigen(args, kernel)
+        return
     args.dim = _int_arg("dim", args.dim, 2, 100_000)
     args.kmax = _int_arg("kmax", args.kmax, 0, 1_000_000)
     args.dps = None if args.float64 else check_dps(_int_arg("dps", args.dps, 5, 100_000))
     with ProgressBar("eigenvalues", quiet=args.quiet) as bar:
         run_eigen(args, kernel, bar)
+
+
+def _conv_eigen(args: argparse.Namespace, kernel) -> None:
+    """``eigen --freq k1,k2,...`` for convolutional kernels: one eigenvalue and its multiplicity."""
+    from .spectrum.multisphere import multisphere_eigenvalue
+
+    if (kernel.info or {}).get("arch") != "conv":
+        raise ParameterError("freq", args.freq, "only for --arch conv (dot-product kernels take --dim)")
+    if args.freq is None:
+        raise ParameterError("freq", None, "a frequency vector k_1,...,k_p for --arch conv")
+    try:
+        freq = [int(x) for x in args.freq.split(",")]
+    except ValueError:
+        raise ParameterError("freq", args.freq, "comma-separated non-negative integers") from None
+    if any(k < 0 for k in freq):
+        raise ParameterError("freq", args.freq, "non-negative integers k_i >= 0")
+    res = multisphere_eigenvalue(kernel, freq, method=args.route)
+    if args.json:
+        payload = res.as_dict()
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    sys.stdout.write(f"# {kernel.name}\n# freq {freq}: eigenvalue {res.value!r} (error {res.error!r}), "
+                     f"multiplicity {res.multiplicity}, method {res.method}\n")

@@ -127,3 +127,38 @@ def test_eigen_errors(capsys, argv, param):
     code = main(argv)
     err = capsys.readouterr().err
     assert code == 2 and param in err and err.count("\n") == 1
+
+
+def test_conv_coeffs_and_freq_eigen(capsys):
+    """conv coefficients over multi-indices (sum over shells = univariate series of K(t,...,t)) and
+    eigen --freq against the library."""
+    from symkernel.spectrum.multisphere import multisphere_eigenvalue
+
+    base = ["--arch", "conv", "--head", "eq", "--depth", "2", "--filter", "3", "--pixels", "5",
+            "--channels", "3"]
+    code, out, _ = run(capsys, "coeffs", *base, "--degree", "3", "--dps", "20", "--json")
+    assert code == 0
+    rows = json.loads(out)["coefficients"]
+    K = sk.conv("eq", depth=2, filter=3, pixels=5, channels=3)
+    t = sp.Rational(1, 5)
+    total = sum(mpmath.mpf(r["b"]) * mpmath.mpf(0.2) ** sum(r["n"]) for r in rows)
+    assert all(mpmath.mpf(r["b"]) >= 0 for r in rows)
+    value = K(**{name: t for name in K.inputs})
+    assert abs(total - value) < 0.01  # truncation at degree 3: remainder O(0.2^4) * K(1)
+    code, out, _ = run(capsys, "eigen", *base, "--freq", "1,0,0,0,0", "--json")
+    data = json.loads(out)
+    lib = multisphere_eigenvalue(K, [1, 0, 0, 0, 0])
+    assert code == 0 and data["multiplicity"] == 3 and abs(float(data["eigenvalue"]) - lib.value) < 1e-12
+    code, out, err = run(capsys, "eigen", *base, "--freq", "1,-1,0,0,0")
+    assert code == 2 and "freq" in err
+
+
+def test_resnet_kernel_command(capsys):
+    code, out, _ = run(capsys, "kernel", "--arch", "resnet", "--depth", "3", "--alpha", "1", "--at", "0.3",
+                       "--json")
+    assert code == 0
+    expected = sk.resnet(3, alpha=1)(sp.Rational(3, 10), dps=30)
+    with mpmath.workdps(35):
+        assert abs(mpmath.mpf(json.loads(out)["value"]) - expected) < 1e-28
+    code, _, err = run(capsys, "kernel", "--arch", "resnet", "--depth", "3")
+    assert code == 2 and "alpha" in err
