@@ -16,6 +16,7 @@ from .architectures import arccos_kernel, conv, fc, gaussian, laplace, resnet
 from .asymptotics import asymptotics
 from .errors import ParameterError, PrecisionError, SymkernelError
 from .kernel import Kernel
+from .latex import to_latex
 from .spectrum import eigenvalues, multiplicity
 
 __version__ = "0.1.0"
@@ -31,6 +32,7 @@ __all__ = [
     "eigenvalues",
     "multiplicity",
     "asymptotics",
+    "to_latex",
     "ParameterError",
     "PrecisionError",
     "SymkernelError",

@@ -48,7 +48,7 @@ def test_gaussian_expectation_definition():
             # w.x = r cos a, w.y = r cos(a - phi) in the plane of x, y; E[r^2] = 2 for the Rayleigh radius.
             # both are positive exactly for a in (phi - pi/2, pi/2)
             lo, hi = phi - mpmath.pi / 2, mpmath.pi / 2
-            relu = mpmath.quad(lambda a: mpmath.cos(a) * mpmath.cos(a - phi), [lo, hi])
+            relu = mpmath.quad(lambda a, phi=phi: mpmath.cos(a) * mpmath.cos(a - phi), [lo, hi])
             k1 = 2 * 2 * relu / (2 * mpmath.pi)
             k0 = 2 * (hi - lo) / (2 * mpmath.pi)
             assert abs(k1 - _num(kappa_expr(1), u=rho)) < 1e-25
