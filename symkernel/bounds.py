@@ -215,6 +215,17 @@ def _directed(x, dps: int, up: bool) -> str:
     return f"{d:.{dps - 1}e}" if abs(d.adjusted()) > 6 else format(d, "f")
 
 
+def _decimal(expr: Any, dps: int) -> str:
+    """Decimal string of an exact SymPy number with ``dps`` significant digits (private mpmath context)."""
+    from .interpret.numeric import output_context
+
+    e = sp.sympify(expr)
+    if e == 0:
+        return "0"
+    ctx = output_context(dps)
+    return ctx.nstr(ctx.convert(sp.Float(sp.N(e, dps + 10), dps + 10)), dps, strip_zeros=False)
+
+
 def _disc(R):
     from flint import acb, arb
 
@@ -969,9 +980,7 @@ class CertifiedBounds:
                 "k1": pb.k1,
                 "ratio_lower": _directed(pb.ratio_lower, dps, False) if pb.ratio_lower is not None else None,
                 "ratio_upper": _directed(pb.ratio_upper, dps, True) if pb.ratio_upper is not None else None,
-                "limit": mpmath.nstr(mpmath.mpf(sp.N(pb.constant, dps + 5)), dps)
-                if pb.constant is not None
-                else None,
+                "limit": _decimal(pb.constant, dps) if pb.constant is not None else None,
                 "note": pb.note,
             }
         out["rigorous"] = list(self.rigorous_steps)
@@ -984,8 +993,8 @@ class CertifiedBounds:
         for pb in (self.even, self.odd):
             if pb.status == "bounded":
                 rows.append(
-                    f"{mpmath.nstr(pb.A, 6)}\\, k^{{-{sp.latex(pb.exponent)}}} \\le \\mu_k \\le "
-                    f"{mpmath.nstr(pb.B, 6)}\\, k^{{-{sp.latex(pb.exponent)}}}"
+                    f"{_directed(pb.A, 6, False)}\\, k^{{-{sp.latex(pb.exponent)}}} \\le \\mu_k \\le "
+                    f"{_directed(pb.B, 6, True)}\\, k^{{-{sp.latex(pb.exponent)}}}"
                     f"\\quad (k \\ge {pb.k0},\\ k \\text{{ {pb.parity}}})"
                 )
             elif pb.status == "zero":
@@ -995,14 +1004,14 @@ class CertifiedBounds:
     def __str__(self) -> str:
         lines = [
             f"certified bounds on S^{self.dim - 1} (order m = {self.order}, "
-            f"E_m <= {mpmath.nstr(self.remainder.E, 6)})"
+            f"E_m <= {_directed(self.remainder.E, 6, True)})"
         ]
         for pb in (self.even, self.odd):
             if pb.status == "bounded":
                 lines.append(
-                    f"  {pb.parity:4s} k >= {pb.k0}: {mpmath.nstr(pb.A, 8)} k^-{pb.exponent} <= mu_k <= "
-                    f"{mpmath.nstr(pb.B, 8)} k^-{pb.exponent}   (limit "
-                    f"{mpmath.nstr(mpmath.mpf(sp.N(pb.constant, 20)), 8)})"
+                    f"  {pb.parity:4s} k >= {pb.k0}: {_directed(pb.A, 8, False)} k^-{pb.exponent} <= mu_k <= "
+                    f"{_directed(pb.B, 8, True)} k^-{pb.exponent}   (limit "
+                    f"{_decimal(pb.constant, 8)})"
                 )
             elif pb.status == "zero":
                 lines.append(f"  {pb.parity:4s} k >= {pb.k0}: mu_k = 0 exactly")
@@ -1019,11 +1028,19 @@ def _lambda_balls(rem: RemainderBound, parity: int):
     return out
 
 
+@lru_cache(maxsize=512)
 def _is_zero_exact(e: sp.Expr) -> bool:
-    e = sp.sympify(e)
+    """Exact zero test of a coefficient c_+ ± c_-: structural zero, or a number that is certainly non-zero
+    numerically; a value below 1e-50 that SymPy cannot simplify to 0 is refused (dropping it would not be
+    rigorous, keeping it would break the power-law envelope of step P6)."""
+    e = sp.expand(sp.sympify(e))
     if e == 0:
         return True
-    return bool(abs(sp.N(e, 60)) < sp.Float(10) ** -50)
+    if abs(sp.N(e, 60)) > sp.Float(10) ** -50:
+        return False
+    if sp.simplify(e) == 0:
+        return True
+    raise NotCertified(f"cannot decide whether the singular coefficient {e} vanishes")
 
 
 def _enclosure_balls(d: int, rem: RemainderBound, k: int):

@@ -128,6 +128,7 @@ def decay_plot(kernel, asym, cert, kmax: int, path: str) -> str:
     r"""Figure of :math:`k^p\mu_k` against k per parity class, converging to the limit constants, with the
     certified band :math:`[A, B]` for :math:`k \ge k_0`; written to ``path`` (matplotlib, Agg)."""
     import mpmath
+    import sympy as sp
 
     from .spectrum import eigenvalues
 
@@ -151,7 +152,7 @@ def decay_plot(kernel, asym, cert, kmax: int, path: str) -> str:
             continue
         ys = [float(mpmath.mpf(res.eigenvalues[k]) * mpmath.mpf(k) ** p) for k in ks]
         ax.plot(ks, ys, "o" if parity == 0 else "s", ms=2.5, color=colour, label=f"$k^p\\mu_k$, {label} k")
-        c = float(mpmath.mpf(str(mpmath.nstr(mpmath.mpf(const.evalf(20)), 17))))
+        c = float(sp.N(const, 20))
         ax.axhline(c, color=colour, lw=1, ls="-" if parity == 0 else "--", label=f"limit ({label}) = {c:.6g}")
         if cert is not None:
             pb = cert.parity(parity)

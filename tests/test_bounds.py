@@ -187,7 +187,7 @@ def test_bounds_hold_many_dimensions(kind, depth, d):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("depth", [5, 6])
+@pytest.mark.parametrize("depth", [5, 6, 8])
 def test_bounds_hold_deeper(depth):
     cb = cert("ntk", depth, 3)
     mus = spectrum("ntk", depth, 3, 3000, None)

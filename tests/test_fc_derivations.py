@@ -55,8 +55,9 @@ def test_closed_form_constants(depth):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("SYMKERNEL_FULL"),
-                    reason="full-size derivation runs (minutes); set SYMKERNEL_FULL=1")
+@pytest.mark.skipif(
+    not os.environ.get("SYMKERNEL_FULL"), reason="full-size derivation runs (minutes); set SYMKERNEL_FULL=1"
+)
 @pytest.mark.parametrize("mod", [fc_decay, deep_equals_shallow])
 def test_full_size(mod, tmp_path):
     assert mod.run(quick=False, outdir=str(tmp_path)).passed

@@ -61,12 +61,13 @@ SOURCE = (
 
 def closed_form_constants(depth: int, kind: str) -> tuple[sp.Expr, sp.Expr, sp.Rational]:
     r"""``(c_plus, c_minus, nu)`` of the bias-free FC kernel of ``depth`` hidden layers (module docstring)."""
-    k0 = lambda u: 1 - sp.acos(u) / sp.pi  # noqa: E731
-    k1 = lambda u: (sp.sqrt(1 - u**2) + (sp.pi - sp.acos(u)) * u) / sp.pi  # noqa: E731
+    from ..interpret.symbolic import ArcCosKernel
+
+    # nested kappa values kept unexpanded (ArcCosKernel): the radical forms grow exponentially with depth
     prod, g = sp.Integer(1), sp.Integer(0)
     for _ in range(1, depth):
-        prod *= k0(g)
-        g = k1(g)
+        prod *= ArcCosKernel(0, g)
+        g = ArcCosKernel(1, g)
     if kind == "ntk":
         return -depth * (depth + 1) / (sp.sqrt(2) * sp.pi), -sp.sqrt(2) / sp.pi * prod, sp.Rational(1, 2)
     return 2 * sp.sqrt(2) * depth / (3 * sp.pi), 2 * sp.sqrt(2) / (3 * sp.pi) * prod, sp.Rational(3, 2)
@@ -161,7 +162,8 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                 a = asymptotics(K, d)
                 p = int(a.exponent)
                 Ce, Co = float(sp.N(a.constant_even)), float(sp.N(a.constant_odd))
-                res = eigenvalues(K, d, kmax, dps=None if kind == "ntk" else 15)
+                # float64 quadrature is accurate to ~1e-16 absolute: use 15 digits once mu_kmax is tiny
+                res = eigenvalues(K, d, kmax, dps=None if float(kmax) ** p < 1e9 else 15)
                 mu = np.array([float(v) for v in res.eigenvalues])
                 ke, ko = (kmax, kmax - 1) if kmax % 2 == 0 else (kmax - 1, kmax)
                 re = mu[ke] * ke**p / Ce
