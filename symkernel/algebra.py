@@ -47,6 +47,7 @@ __all__ = [
     "inputs_of",
     "value_at_one",
     "node_count",
+    "as_description",
 ]
 
 _OPS = ("input", "const", "add", "mul", "kappa", "exp", "sqrt")
@@ -252,6 +253,20 @@ def exp(x: Any) -> Node:
 def sqrt(x: Any) -> Node:
     """Principal square root of a node (its argument must stay positive where it is expanded)."""
     return Node("sqrt", (as_node(x),))
+
+
+def as_description(kernel: Any) -> Node:
+    """The description of ``kernel``: a :class:`Node` itself, or the ``.node`` of a Kernel object.
+
+    Every function that accepts "a kernel" (interpreters, spectra, asymptotics, bounds) calls this, so that
+    both forms are accepted with the same error.
+    """
+    if isinstance(kernel, Node):
+        return kernel
+    node = getattr(kernel, "node", None)
+    if isinstance(node, Node):
+        return node
+    raise ParameterError("kernel", kernel, "a kernel description (Node) or a Kernel object")
 
 
 def postorder(root: Node) -> list[Node]:

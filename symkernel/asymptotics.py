@@ -45,7 +45,7 @@ interpreter and checked in the tests)
            c_-^{\rm NNGP} = \frac{2\sqrt2}{3\pi}\prod_{l=1}^{L-1}\kappa_0(\kappa_1^{\circ(l-1)}(0)),
            \quad \nu = \tfrac32.
 
-The regime :math:`d \gg k` of SPEC §8 is not treated here yet.
+The regime :math:`d \gg k` of SPEC §8 (fixed k, growing d) is in :mod:`symkernel.regimes`.
 
 References
 ----------
@@ -66,6 +66,7 @@ import mpmath
 import sympy as sp
 
 from .algebra import Node, inputs_of
+from .algebra import as_description as _as_node
 from .errors import ParameterError, check_dps, check_int
 from .interpret.numeric import dps_to_bits, mp_context
 from .interpret.singular import leading_singular_term, singular_terms
@@ -203,15 +204,6 @@ def coefficient_constant(nu: Any) -> sp.Expr:
 # ------------------------------------------------------------------------------------------------
 # the kernel's asymptotics
 # ------------------------------------------------------------------------------------------------
-def _as_node(kernel: Any) -> Node:
-    if isinstance(kernel, Node):
-        return kernel
-    node = getattr(kernel, "node", None)
-    if isinstance(node, Node):
-        return node
-    raise ParameterError("kernel", kernel, "a kernel description (Node) or a Kernel object")
-
-
 def _num(expr: sp.Expr, dps: int):
     """An mpf (``dps`` digits, private context) of an exact SymPy number, with guard digits."""
     ctx = mp_context(dps_to_bits(dps))
@@ -352,10 +344,16 @@ def _expansion_latex(lhs: str, poly: str, name: str, lnu: str, value: sp.Expr) -
             f"{name} = {sp.latex(value)}")
 
 
+def _factor_latex(c: sp.Expr) -> str:
+    """LaTeX of a constant used as a factor: parenthesised when it is a sum."""
+    s = sp.latex(c)
+    return rf"\left({s}\right)" if isinstance(c, sp.Add) else s
+
+
 def _cases(var: str, even: sp.Expr, odd: sp.Expr, power: sp.Expr) -> str:
     lp = sp.latex(power)
-    return (r"\begin{cases} " + f"{sp.latex(even)}\\, {var}^{{-{lp}}}" + r" & " + var
-            + r" \text{ even} \\ " + f"{sp.latex(odd)}\\, {var}^{{-{lp}}}" + r" & " + var
+    return (r"\begin{cases} " + f"{_factor_latex(even)}\\, {var}^{{-{lp}}}" + r" & " + var
+            + r" \text{ even} \\ " + f"{_factor_latex(odd)}\\, {var}^{{-{lp}}}" + r" & " + var
             + r" \text{ odd} \end{cases}")
 
 

@@ -120,6 +120,7 @@ import mpmath
 import sympy as sp
 
 from .algebra import Node, inputs_of, postorder
+from .algebra import as_description as _node
 from .errors import ParameterError, SymkernelError, check_int
 
 __all__ = [
@@ -793,15 +794,6 @@ def remainder_bound(
     if best is None:
         raise NotCertified(f"no admissible radius for the remainder bound: {last}")
     return best
-
-
-def _node(kernel: Any) -> Node:
-    if isinstance(kernel, Node):
-        return kernel
-    node = getattr(kernel, "node", None)
-    if isinstance(node, Node):
-        return node
-    raise ParameterError("kernel", kernel, "a kernel description (Node) or a Kernel object")
 
 
 # ================================================================================================

@@ -56,7 +56,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .errors import ParameterError, SymkernelError, check_int
-from .interpret.symbolic import ArcCosKernel
+from .interpret.symbolic import ArcCosKernel, symbolic
 from .report import Check
 
 __all__ = [
@@ -821,7 +821,6 @@ def _fc_recursion(b: LatexBuilder, K) -> None:
 def _program(b: LatexBuilder, K, max_steps: int = 40) -> None:
     """The description as a straight-line program: one assignment per arc-cosine node."""
     from .algebra import postorder
-    from .interpret.symbolic import input_symbol
 
     nodes = postorder(K.node)
     kap = [n for n in nodes if n.op == "kappa"]
@@ -833,29 +832,15 @@ def _program(b: LatexBuilder, K, max_steps: int = 40) -> None:
         return
     b.text("The description, as evaluated by every interpreter (shared sub-expressions computed once; "
            "$g_j$ are the arc-cosine nodes):")
-    memo: dict[int, sp.Expr] = {}
-    j = 0
-    for node in nodes:
-        a = [memo[id(x)] for x in node.args]
-        if node.op == "input":
-            v = input_symbol(node.data)
-        elif node.op == "const":
-            v = node.data
-        elif node.op == "add":
-            v = sp.Add(*a)
-        elif node.op == "mul":
-            v = sp.Mul(*a)
-        elif node.op == "exp":
-            v = sp.exp(a[0])
-        elif node.op == "sqrt":
-            v = sp.sqrt(a[0])
-        else:  # kappa
-            j += 1
-            g = _sym(f"g_{{{j}}}")
-            b.formula(f"g_{{{j}}}", ArcCosKernel(node.data, a[0]))
-            v = g
-        memo[id(node)] = v
-    b.formula("K", memo[id(K.node)])
+    counter = [0]
+
+    def name_kappa(node, expr):
+        counter[0] += 1
+        g = _sym(f"g_{{{counter[0]}}}")
+        b.formula(f"g_{{{counter[0]}}}", expr)
+        return g
+
+    b.formula("K", symbolic(K.node, compact=True, kappa_hook=name_kappa))
 
 
 def _ctx(dps: int = 50):

@@ -7,10 +7,6 @@ prediction; μ_k from Gauss–Legendre quadrature in θ against the eigenvalue t
 
 from __future__ import annotations
 
-from functools import lru_cache
-from math import gamma as fgamma
-from math import pi as fpi
-from math import sqrt as fsqrt
 from types import SimpleNamespace
 
 import mpmath
@@ -33,7 +29,6 @@ from symkernel.asymptotics import (
     power_eigenvalue,
 )
 from symkernel.errors import ParameterError
-from symkernel.interpret.numeric import evaluate_numpy
 from symkernel.interpret.series import coefficients
 
 t = Input("t")
@@ -197,27 +192,13 @@ def test_darboux_expansion_is_much_sharper(name, node):
 # ------------------------------------------------------------------------------------------------
 # eigenvalues on the sphere
 # ------------------------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _gauss_legendre(nodes):
-    return np.polynomial.legendre.leggauss(nodes)
+def _eigen_quadrature(node, d, kmax):
+    """μ_0..μ_kmax by the library's float64 angle quadrature (route (a) of symkernel.spectrum, itself held
+    against the series and mpmath.quad routes in tests/test_spectrum.py)."""
+    from symkernel.kernel import Kernel
+    from symkernel.spectrum import eigenvalues
 
-
-def _eigen_quadrature(node, d, kmax, nodes=800):
-    """μ_0..μ_kmax by Gauss–Legendre in θ (float64, angle form) and the normalised recurrence
-    P_{k+1} = ((2k+d-2) x P_k - k P_{k-1})/(k+d-2)."""
-    x, w = _gauss_legendre(nodes)
-    th = (x + 1) * np.pi / 2
-    w = w * np.pi / 2
-    K = evaluate_numpy(node, angles={"t": th})
-    c = np.cos(th)
-    cd = fgamma(d / 2) / (fsqrt(fpi) * fgamma((d - 1) / 2))
-    wt = w * K * np.sin(th) ** (d - 2) * cd
-    P0, P1 = np.ones_like(c), c.copy()
-    mus = [wt @ P0, wt @ P1]
-    for k in range(1, kmax):
-        P0, P1 = P1, ((2 * k + d - 2) * c * P1 - k * P0) / (k + d - 2)
-        mus.append(wt @ P1)
-    return np.array(mus)
+    return np.asarray(eigenvalues(Kernel(node), d, kmax, method="quadrature").eigenvalues, dtype=float)
 
 
 E_CASES = [("ntk1", fc(1), 3), ("ntk3", fc(3), 3), ("ntk3", fc(3), 5), ("nngp2", fc(2, "nngp"), 3),

@@ -154,3 +154,27 @@ def test_mpf_and_float_inputs_read_exactly(x):
     assert exact_number(x) == sp.Rational(repr(x))
     K = sk.fc(1)
     assert abs(float(K(mpmath.mpf(x), dps=20)) - float(K(repr(x), dps=20))) < 1e-15
+
+
+def test_numpy_many_inputs_against_mpmath():
+    """More than 64 named inputs (gap heads on 2-D grids): float64 against the mpmath interpreter."""
+    from symkernel.algebra import Input
+    from symkernel.interpret.numeric import evaluate, evaluate_numpy
+
+    names = [f"t_{i}" for i in range(100)]
+    node = sum((kappa1(Input(n)) * kappa0(Input(n)) for n in names), Const(0)) / 100
+    angles = {n: np.full(2, 0.1 + 0.02 * i) for i, n in enumerate(names)}
+    got = evaluate_numpy(node, angles=angles)
+    ref = evaluate(node, angles={n: sp.Rational(5 + i, 50) for i, n in enumerate(names)}, dps=20)
+    assert got.shape == (2,) and np.all(np.abs(got - float(ref)) < 1e-14)
+
+
+def test_sqrt_node_at_its_zero_has_no_0_over_0(recwarn):
+    """Laplace e^{-c sqrt(1-t)} at theta = 0: value 1, defect 0, and no invalid-value warning."""
+    v, d = sk.laplace(2).numpy(theta=np.array([0.0, 1e-8]), defect=True)
+    assert v[0] == 1.0 and d[0] == 0.0
+    # near t = 1 the node 1 - t cancels in float64; the value must still be right (1 - t = 2 sin^2(θ/2))
+    with mpmath.workdps(30):
+        exact = mpmath.exp(-2 * mpmath.sqrt(2) * mpmath.sin(mpmath.mpf("1e-8") / 2))
+        assert abs(v[1] - exact) < 1e-16 and abs(d[1] - (1 - exact)) < 1e-22
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -256,3 +256,27 @@ def test_cli_pdf(tmp_path, capsys):
     out = tmp_path / "k.pdf"
     assert main(["latex", "--depth", "1", "--dim", "3", "--pdf", "-o", str(out)]) == 0
     assert out.exists() and (tmp_path / "k.tex").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_PDFLATEX, reason="pdflatex not on PATH (CI installs texlive-latex-base)")
+@pytest.mark.parametrize("name", sorted(__import__("symkernel.derivations", fromlist=["x"]).registry()))
+def test_every_derivation_report_compiles(name, tmp_path):
+    """The LaTeX of every derivation's report is accepted by pdflatex (a missing space after a
+    control word such as \\qquad, or an unbalanced brace, fails here)."""
+    from symkernel import derivations
+
+    report = derivations.run(name, quick=True)
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(lx.report_to_latex(report, document=True, include_figures=False))
+    assert lx.compile_pdf(tex, outdir=tmp_path).exists()
+
+
+def test_asymptotic_constants_that_are_sums_are_parenthesised():
+    """mu_k ~ (a + b) k^{-p}: a sum used as a factor is printed in parentheses."""
+    from symkernel.asymptotics import _cases
+
+    a, b = sp.Symbol("a"), sp.Symbol("b")
+    out = _cases("k", a + b, a - b, sp.Integer(3))
+    assert r"\left(a + b\right)\, k^{-3}" in out and r"\left(a - b\right)\, k^{-3}" in out
+    assert r"2 a\, k^{-3}" in _cases("k", 2 * a, 2 * a, sp.Integer(3))

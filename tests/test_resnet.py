@@ -23,16 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symkernel.architectures.fc import fc
-from symkernel.architectures.resnet import (
-    from_cli,
-    resnet,
-    resnet_limit_gamma_half,
-    resnet_singular_constants,
-)
+from symkernel.architectures.resnet import from_cli, resnet
 from symkernel.asymptotics import asymptotics, power_eigenvalue
 from symkernel.errors import ParameterError
 from symkernel.interpret.singular import leading_singular_term
 from symkernel.networks import resnet_kernel_reference, resnet_network_kernels
+from symkernel.resnet_theory import resnet_limit_gamma_half, resnet_singular_constants
 
 rn = importlib.import_module("symkernel.architectures.resnet")
 

@@ -70,8 +70,8 @@ def test_multiplicities():
 def _gegenbauer_explicit(k, d, t):
     """Normalised Gegenbauer polynomial from the explicit sum (DLMF 18.5.10), not the recurrence."""
     mp = mpmath.mp
-    if d == 2:
-        return mp.chebyt(k, t)
+    if d == 2:  # Chebyshev T_k(t) = cos(k arccos t) (mp.chebyt's hypergeometric sum fails at t ~ 1e-135)
+        return mp.cos(k * mp.acos(t))
     lam = mp.mpf(d - 2) / 2
 
     def C(x):
@@ -337,3 +337,26 @@ def test_cli_eigen_json_and_plot(tmp_path):
     out = io.StringIO()
     run_eigen(args, kernel("ntk3"), None, stdout=out)
     assert "N(d,k)" in out.getvalue() and "float64" in out.getvalue()
+
+
+@pytest.mark.parametrize("kind,d,depth", [("nngp", 3, 2), ("nngp", 7, 2), ("ntk", 20, 2), ("ntk", 50, 1),
+                                          ("ntk", 500, 2), ("ntk", 2, 3)])
+def test_float64_error_estimate_is_a_bound(kind, d, depth):
+    """The float64 route's absolute error estimate bounds its actual error (reference: 20-digit series)."""
+    K = sk.fc(depth, kind)
+    f = eigenvalues(K, d, 200)
+    m = eigenvalues(K, d, 200, dps=20)
+    err = np.abs(f.eigenvalues - np.array([float(v) for v in m.eigenvalues]))
+    assert np.all(err <= f.error_estimate)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 301, 1000])
+def test_gauss_legendre_nodes_integrate_polynomials_exactly(n):
+    """Nodes ascending, weights positive, and int_{-1}^{1} x^{2j} dx = 2/(2j+1) for 2j <= 2n - 1."""
+    from symkernel.spectrum.sphere import gauss_legendre_numpy, gl_weight_error
+
+    x, w = gauss_legendre_numpy(n)
+    assert np.all(np.diff(x) > 0) and np.all(w > 0) and len(x) == n
+    for j in range(0, min(n, 40)):
+        exact = 2 / (2 * j + 1)
+        assert abs(np.dot(w, x ** (2 * j)) - exact) <= 50 * max(gl_weight_error(n), 1e-15) * exact

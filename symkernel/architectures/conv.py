@@ -380,20 +380,10 @@ class ConvKernel(Kernel):
 
 
 def _evaluate_angles(node: Node, angles: dict[str, np.ndarray]) -> np.ndarray:
-    """Float64 values from input angles (arrays of one shape), any number of inputs.
-
-    ``evaluate_numpy`` broadcasts all its inputs with ``np.broadcast``, which takes at most 64 arrays; the
-    gap head of a 2-D grid has p^2 inputs, so the interpreter's backend is called directly then.
-    """
+    """Float64 values from input angles (arrays of one shape), any number of inputs."""
     from ..interpret import numeric
 
-    if len(angles) < 60:
-        return numeric.evaluate_numpy(node, angles=angles)
-    shape = next(iter(angles.values())).shape
-    ones = numeric.values_at_one(node)
-    v, _ = numeric._run(numeric._NPBackend, node, {}, {k: np.asarray(a, dtype=float) for k, a in
-                                                       angles.items()}, ones)
-    return np.broadcast_to(np.asarray(v, dtype=float), shape) + 0.0
+    return numeric.evaluate_numpy(node, angles=angles)
 
 
 # ----------------------------------------------------------------------------------------- public API

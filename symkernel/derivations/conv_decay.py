@@ -222,7 +222,7 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
         r"\lambda_{k e_j}=A_j^+\,\mu_k[(1-t)^\nu]+A_j^-\,\mu_k[(1+t)^\nu]+o(k^{-(\zeta-1+2\nu)})"
         r"\sim C(\zeta,\nu)\,(A_j^++(-1)^kA_j^-)\,k^{-(\zeta-1+2\nu)},\\" "\n"
         r"A_j^\pm=c_n^\pm\,\mathbb E\Big[\frac{\partial K}{\partial\kappa_n(t_j)}\Big|_{t_j=\pm1}\Big]"
-        r"=c_n^\pm\sum_{\pi:\,o\to j}\mathbb E\Big[\prod_{l}\frac{1}{q}\,\partial_{\pi,l}\Big],\qquad"
+        r"=c_n^\pm\sum_{\pi:\,o\to j}\mathbb E\Big[\prod_{l}\frac{1}{q}\,\partial_{\pi,l}\Big],\qquad "
         r"C(\zeta,\nu)=\frac{\Gamma(\zeta/2)\,2^{\nu+\zeta-2}\,\Gamma(\nu+\frac{\zeta-1}{2})}"
         r"{\sqrt\pi\,\Gamma(-\nu)}"
         "\n\\end{gather*}")

@@ -79,8 +79,9 @@ def _finite_difference_constants(K, dps: int = 40):
 
 def run(quick: bool = True, outdir: str | None = None) -> Report:
     """Run the derivation (module docstring); figures go to ``outdir`` when given."""
-    from ..architectures.resnet import resnet, resnet_singular_constants
+    from ..architectures.resnet import resnet
     from ..asymptotics import asymptotics, power_eigenvalue
+    from ..resnet_theory import resnet_singular_constants
     from ..spectrum import eigenvalues
 
     report = Report(NAME, CLAIM, SOURCE)

@@ -12,7 +12,7 @@ and the FC-NTK with the same :math:`c_+` has "effective depth"
 
 Derivation.  Laplace: :math:`e^{-c\sqrt s} = 1 - c\,s^{1/2} + \frac{c^2}2 s + \dots` at u = 1 - s, and
 :math:`\sqrt{1-u}` is analytic at u = -1, so :math:`c_+ = -c`, :math:`c_- = 0`.  ResNTK:
-:math:`\tilde c_\pm` from :func:`symkernel.architectures.resnet.resnet_singular_constants`.  By the transfer
+:math:`\tilde c_\pm` from :func:`symkernel.resnet_theory.resnet_singular_constants`.  By the transfer
 theorem (SPEC §8) with the same :math:`C(d, \tfrac12)`,
 
 .. math::  \frac{\mu_k^{\rm Res}}{\mu_k^{\rm Lap}} \to \frac{\tilde c_+ + (-1)^k\tilde c_-}{\tilde c_+}
@@ -62,9 +62,10 @@ def _cases(quick: bool):
 def run(quick: bool = True, outdir: str | None = None) -> Report:
     """Run the derivation (module docstring); figures go to ``outdir`` when given."""
     from ..architectures import fc, laplace
-    from ..architectures.resnet import resnet, resnet_singular_constants
+    from ..architectures.resnet import resnet
     from ..asymptotics import asymptotics
     from ..interpret.singular import leading_singular_term
+    from ..resnet_theory import resnet_singular_constants
     from ..spectrum import eigenvalues
 
     report = Report(NAME, CLAIM, SOURCE)

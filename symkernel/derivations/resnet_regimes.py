@@ -40,7 +40,7 @@ Derivation.  Write :math:`\beta = \alpha^2/(1+\alpha^2)`,
   constant.  The ODE is solved by classical RK4 in :math:`u = \sqrt\tau` (smooth even at t = -1, where
   :math:`\rho \approx -1 + \tau`), vectorised over the grid, with step halving as error estimate, and
   cross-checked at a few points against :func:`mpmath.odefun` (Taylor method) through
-  :func:`symkernel.architectures.resnet.resnet_limit_gamma_half`.
+  :func:`symkernel.resnet_theory.resnet_limit_gamma_half`.
 * γ < 1/2.  Exactly, :math:`c_{\rm eff}(L) = \frac{1 + L\alpha^2}{\sqrt2\pi(1+\alpha^2)} =
   \frac{L^{2\gamma} + L}{\sqrt2\pi(L^{2\gamma} + 1)} \sim \frac{L^{1-2\gamma}}{\sqrt2\pi}`; for γ = 1/4 it is
   exactly :math:`\sqrt L/(\sqrt2\pi)`.  Away from t = 1 the kernel flattens to a plateau.
@@ -172,7 +172,8 @@ def _gamma_above(report: Report, quick: bool, grid: np.ndarray, store: dict) -> 
 
 
 def _gamma_half(report: Report, quick: bool, grid: np.ndarray, store: dict) -> None:
-    from ..architectures.resnet import resnet, resnet_limit_gamma_half, resnet_singular_constants
+    from ..architectures.resnet import resnet
+    from ..resnet_theory import resnet_limit_gamma_half, resnet_singular_constants
 
     t = np.cos(grid)
     lim, lim_g = ode_limit(t, 1000)

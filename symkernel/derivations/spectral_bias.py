@@ -87,7 +87,7 @@ def _symbolic(report: Report) -> str:
             r"r_{t+1} = \Bigl(I - \frac{\eta}{n}G\Bigr) r_t,\qquad G_{ij} = K(\langle x_i, x_j\rangle)"
             r"\;\xrightarrow[n\to\infty]{}\; a_{k,t+1} = (1 - \eta\mu_k)\,a_{k,t}"
             r"\;\Rightarrow\; " + sp.latex(sp.Eq(a(t), sol)) + r"\\" "\n"
-            r"\mu_k = c_d\int_{-1}^1 K(t)P_k^{(d)}(t)(1-t^2)^{\frac{d-3}{2}}\,dt,\qquad"
+            r"\mu_k = c_d\int_{-1}^1 K(t)P_k^{(d)}(t)(1-t^2)^{\frac{d-3}{2}}\,dt,\qquad "
             r"K = \kappa_1(t) + \tfrac12 t\kappa_0(t),\ d = 10:\quad " + mus + "\n"
             r"\end{gather*}")
 

@@ -133,8 +133,9 @@ def derive_arcsine_coefficients(N: int = 12) -> bool:
 # ------------------------------------------------------------------------------------------------
 def monomial_eigenvalue(n, k, d=d_):
     r""":math:`\mu_k(t^n)` on :math:`S^{d-1}` (SPEC §1), for :math:`n \ge k`, :math:`n - k` even."""
-    return (sp.factorial(n) * sp.gamma(d / 2) * sp.gamma((n - k + 1) / sp.Integer(2))
-            / (sp.factorial(n - k) * 2**k * sp.sqrt(sp.pi) * sp.gamma((n + k + d) / sp.Integer(2))))
+    from ..spectrum.gegenbauer import monomial_eigenvalue_exact
+
+    return monomial_eigenvalue_exact(k, n, d)
 
 
 def _sum_even(coefficient) -> sp.Expr:
@@ -243,52 +244,26 @@ def decay_constants() -> tuple[sp.Expr, sp.Expr]:
 # ------------------------------------------------------------------------------------------------
 # the independent numerical route: Gauss–Legendre in the angle
 # ------------------------------------------------------------------------------------------------
-@cache
-def gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss–Legendre nodes and weights on [-1, 1] by Newton's method on the three-term recurrence
-    (O(n^2), vectorised; numpy's ``leggauss`` is O(n^3))."""
-    i = np.arange(1, n + 1)
-    x = np.cos(np.pi * (i - 0.25) / (n + 0.5))
-    for _ in range(100):
-        p0, p1 = np.ones_like(x), x.copy()
-        for k in range(2, n + 1):
-            p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
-        dp = n * (x * p1 - p0) / (x * x - 1)
-        dx = p1 / dp
-        x = x - dx
-        if np.max(np.abs(dx)) < 1e-16:
-            break
-    p0, p1 = np.ones_like(x), x.copy()
-    for k in range(2, n + 1):
-        p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
-    dp = n * (x * p1 - p0) / (x * x - 1)
-    return x, 2 / ((1 - x * x) * dp * dp)
-
-
 def angle_quadrature(K, dim: int, kmax: int, nodes: int | None = None) -> np.ndarray:
     r"""Float64 :math:`\mu_0..\mu_{k_{max}}` by Gauss–Legendre in θ (Funk–Hecke, SPEC §1):
 
     .. math::  \mu_k = c_d\int_0^\pi K(\cos\theta)\,P_k^{(d)}(\cos\theta)\,(\sin\theta)^{d-2}\,d\theta,
 
     with the normalised Gegenbauer recurrence :math:`(k+d-2)P_{k+1} = (2k+d-2)\,t P_k - k P_{k-1}`.  The
-    integrand is analytic in θ (SPEC §2), so the rule converges exponentially.  Shares nothing with
-    :mod:`symkernel.spectrum` beyond the kernel's numpy evaluation."""
+    integrand is analytic in θ (SPEC §2), so the rule converges exponentially.  Independent of the closed
+    forms derived here; it shares the Gauss–Legendre nodes and the Gegenbauer recurrence with
+    :mod:`symkernel.spectrum` (so the derivation checks the algebra, not those basics)."""
+    from ..spectrum.gegenbauer import iter_gegenbauer_numpy
+    from ..spectrum.sphere import gauss_legendre_numpy
+
     n = nodes or 2 * (kmax + dim) + 120
-    x, wts = gauss_legendre(n)
+    x, wts = gauss_legendre_numpy(n)
     theta = (x + 1) * (math.pi / 2)
     wts = wts * (math.pi / 2)
     t = np.cos(theta)
     cd = math.exp(math.lgamma(dim / 2) - math.lgamma((dim - 1) / 2)) / math.sqrt(math.pi)
     weight = cd * wts * np.sin(theta) ** (dim - 2) * np.asarray(K.numpy(theta=theta), dtype=float)
-    out = np.empty(kmax + 1)
-    p_prev, p = np.ones_like(t), t.copy()
-    out[0] = weight.sum()
-    if kmax >= 1:
-        out[1] = (weight * p).sum()
-    for k in range(1, kmax):
-        p_prev, p = p, ((2 * k + dim - 2) * t * p - k * p_prev) / (k + dim - 2)
-        out[k + 1] = (weight * p).sum()
-    return out
+    return np.array([(weight * p).sum() for p in iter_gegenbauer_numpy(kmax, dim, t)])
 
 
 def _mp_values(expr_l: sp.Expr, d: int, ks) -> list:

@@ -61,7 +61,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..algebra import Node, inputs_of, postorder
+from ..algebra import Node, as_description, inputs_of, postorder
 from ..errors import ParameterError, PrecisionError, check_dps, check_int
 
 __all__ = ["MultiSeries", "multivariate_coefficients", "series_cost", "natural_order", "LIMITS",
@@ -566,9 +566,7 @@ def multivariate_coefficients(kernel: Any, degree: int, mode: str = "float", dps
     >>> s[(1, 1)]
     1/(4*pi)
     """
-    node = kernel.node if hasattr(kernel, "node") else kernel
-    if not isinstance(node, Node):
-        raise ParameterError("kernel", kernel, "a Kernel or a kernel description Node")
+    node = as_description(kernel)
     if mode not in MODES:
         raise ParameterError("mode", mode, "one of 'float', 'mpmath', 'exact'")
     D = check_int("degree", degree, 0, 10_000)

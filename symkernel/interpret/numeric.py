@@ -185,6 +185,15 @@ def _angle_function_np(n: int):
     return sp.lambdify(angle_variable(), kappa_angle_expr(n), modules="numpy")
 
 
+def _sqrt_defect(B, d_arg, sV, v):
+    """Defect of sqrt: sqrt(V) - sqrt(a) = D_a / (sqrt(V) + sqrt(a)); 0 where both roots vanish."""
+    if B is _NPBackend:
+        denom = np.asarray(sV + v, dtype=float)
+        safe = np.where(denom > 0, denom, 1.0)
+        return np.where(denom > 0, d_arg / safe, sV - v)
+    return d_arg / (sV + v) if (sV + v) else sV - v
+
+
 def _kappa_pair(B, n: int, th):
     """(value, defect) of kappa_n at angle th."""
     if n == 0:
@@ -238,11 +247,22 @@ def _run(B, root: Node, point: Mapping[str, Any], angles: Mapping[str, Any], one
         elif node.op == "add":
             v = a[0][0]
             d = a[0][1]
+            size_v = abs(a[0][0])
+            size_d = abs(a[0][1])
             for x in a[1:]:
                 v = v + x[0]
                 d = d + x[1]
+                size_v = size_v + abs(x[0])
+                size_d = size_d + abs(x[1])
+            V = B.const(ones[key])
+            Vnum[key] = V
+            # the sum of values loses everything where it cancels (1 - t near t = 1); V - D is then exact
+            # to eps (|V| + sum |D_i|): take whichever has the smaller rounding bound
+            if B is _NPBackend:
+                v = np.where(abs(V) + size_d < size_v, V - d, v)
+            elif abs(V) + size_d < size_v:
+                v = V - d
             pair = (v, d)
-            Vnum[key] = B.const(ones[key])
         elif node.op == "mul":
             v, d = a[0]
             for child, x in zip(node.args[1:], a[1:]):
@@ -266,7 +286,7 @@ def _run(B, root: Node, point: Mapping[str, Any], angles: Mapping[str, Any], one
             Va = Vnum[id(node.args[0])]
             sV = B.sqrt(Va)
             v = B.sqrt(a[0][0])
-            pair = (v, a[0][1] / (sV + v))
+            pair = (v, _sqrt_defect(B, a[0][1], sV, v))
             Vnum[key] = sV
         else:  # pragma: no cover
             raise ValueError(node.op)
@@ -288,7 +308,8 @@ def evaluate_numpy(root: Node, point: Mapping[str, Any] | None = None,
     angles = {k: np.asarray(v, dtype=float) for k, v in (angles or {}).items()}
     ones = values_at_one(root)
     v, d = _run(_NPBackend, root, point, angles, ones)
-    shape = np.broadcast(*(list(point.values()) + list(angles.values()) or [np.zeros(())])).shape
+    # np.broadcast_shapes takes any number of inputs (np.broadcast stops at 64; gap heads have p^2 inputs)
+    shape = np.broadcast_shapes(*[np.shape(a) for a in list(point.values()) + list(angles.values())])
     v = np.broadcast_to(np.asarray(v, dtype=float), shape) + 0.0
     d = np.broadcast_to(np.asarray(d, dtype=float), shape) + 0.0
     return (v, d) if defect else v

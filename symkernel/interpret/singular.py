@@ -88,6 +88,7 @@ import sympy as sp
 from gmpy2 import mpq
 
 from ..algebra import Node, inputs_of, postorder
+from ..algebra import as_description as _as_node
 from ..arccos import angle_variable, endpoint_variable, kappa_angle_expr
 from ..errors import ParameterError, SymkernelError, check_int
 from .numeric import dps_to_bits, mp_context
@@ -733,15 +734,6 @@ def _expand(root: Node, at: int, q: int, cap: int, compact: bool) -> tuple[_Seri
             raise ValueError(node.op)
         memo[id(node)] = v
     return memo[id(root)], ctx
-
-
-def _as_node(kernel: Any) -> Node:
-    if isinstance(kernel, Node):
-        return kernel
-    node = getattr(kernel, "node", None)
-    if isinstance(node, Node):
-        return node
-    raise ParameterError("kernel", kernel, "a kernel description (Node) or a Kernel object")
 
 
 def _check_at(at: Any) -> int:

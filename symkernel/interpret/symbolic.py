@@ -10,6 +10,7 @@ Two forms are produced from the same description:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import mpmath
@@ -93,7 +94,8 @@ def input_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
-def symbolic(root: Node, compact: bool = False) -> sp.Expr:
+def symbolic(root: Node, compact: bool = False,
+             kappa_hook: Callable[[Node, sp.Expr], sp.Expr] | None = None) -> sp.Expr:
     """Return the SymPy expression of a kernel description.
 
     Parameters
@@ -102,6 +104,9 @@ def symbolic(root: Node, compact: bool = False) -> sp.Expr:
         The description.
     compact : bool
         Keep :math:`\\kappa_n` as :class:`ArcCosKernel` (True) or write it out with ``acos``/``sqrt``.
+    kappa_hook : callable, optional
+        Called once per arc-cosine node with ``(node, expression)``; its return value replaces the
+        expression (for example a fresh symbol, to print the description as a straight-line program).
     """
     memo: dict[int, sp.Expr] = {}
     for node in postorder(root):
@@ -116,6 +121,8 @@ def symbolic(root: Node, compact: bool = False) -> sp.Expr:
             v = sp.Mul(*a)
         elif node.op == "kappa":
             v = ArcCosKernel(node.data, a[0]) if compact else kappa(node.data, a[0])
+            if kappa_hook is not None:
+                v = kappa_hook(node, v)
         elif node.op == "exp":
             v = sp.exp(a[0])
         elif node.op == "sqrt":

@@ -57,9 +57,12 @@ from typing import Any
 
 import numpy as np
 
-from ..algebra import Const, Input, Node, inputs_of, kappa, postorder
+from ..algebra import Const, Input, Node, as_description, inputs_of, kappa, postorder
 from ..errors import ParameterError, check_int
 from ..interpret.multiseries import natural_order, series_cost
+from .gegenbauer import iter_gegenbauer_numpy
+from .gegenbauer import multiplicity as multiplicity_dk
+from .sphere import gauss_legendre_numpy
 
 __all__ = [
     "MultiEigen",
@@ -89,33 +92,16 @@ HFK_LIMIT = 300_000
 
 # ------------------------------------------------------------------------------------ univariate helpers
 def _multiplicity(d: int, k: int) -> int:
-    try:
-        from .gegenbauer import multiplicity as _m
-
-        return _m(d, k)
-    except ImportError:  # pragma: no cover - gegenbauer is part of the package
-        return math.comb(k + d - 1, k) - (math.comb(k + d - 3, k - 2) if k >= 2 else 0)
+    return multiplicity_dk(d, k)
 
 
 def _gegenbauer(kmax: int, d: int, t: np.ndarray) -> np.ndarray:
-    """P_k^{(d)}(t), k = 0..kmax, normalised P_k(1) = 1 (three-term recurrence), shape (kmax+1,) + t.shape."""
-    out = np.empty((kmax + 1,) + t.shape)
-    out[0] = 1.0
-    if kmax >= 1:
-        out[1] = t
-    for k in range(1, kmax):
-        out[k + 1] = ((2 * k + d - 2) * t * out[k] - k * out[k - 1]) / (k + d - 2)
-    return out
+    """P_k^{(d)}(t), k = 0..kmax, normalised P_k(1) = 1, shape (kmax+1,) + t.shape."""
+    return np.array(list(iter_gegenbauer_numpy(kmax, d, t)))
 
 
-@lru_cache(maxsize=64)
 def _leggauss(n: int):
-    try:
-        from .sphere import gauss_legendre_numpy
-
-        return gauss_legendre_numpy(n)
-    except ImportError:  # pragma: no cover
-        return np.polynomial.legendre.leggauss(n)
+    return gauss_legendre_numpy(n)
 
 
 @lru_cache(maxsize=128)
@@ -235,7 +221,7 @@ def _variables(K) -> list[str]:
 
 
 def _node_of(K) -> Node:
-    return K.node if hasattr(K, "node") else K
+    return as_description(K)
 
 
 def tensor_spectrum(K, zeta: int, kmax: Sequence[int], nodes: Sequence[int] | None = None,
