@@ -899,6 +899,12 @@ class ParityBound:
     ratio_lower: Any = None
     ratio_upper: Any = None
 
+    @classmethod
+    def uncertified(cls, parity: str, note: str, exponent: Any = None, constant: Any = None,
+                    alpha: Any = None) -> ParityBound:
+        """A class for which no bound could be proved (the reason in ``note``)."""
+        return cls(parity, "uncertified", exponent, None, None, None, None, constant, alpha, note)
+
     def holds(self, k: int, value: Any) -> bool:
         """Whether a (computed) eigenvalue :math:`\\mu_k` obeys the bound (True for k < k0 or the other
         class)."""
@@ -1074,31 +1080,15 @@ def _parity_bound(
             f"mu_k = 0 exactly for {name} k >= {kz} (the {name} part of K is a polynomial)",
         )
     if not lams:
-        return ParityBound(
+        return ParityBound.uncertified(
             name,
-            "uncertified",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
             f"no singular term below s^{m} in the {name} class; raise the order",
         )
     alpha_star, lam_star = lams[0]
     beta = sp.Rational(2 * m - 3, 2)
     if alpha_star > beta:
-        return ParityBound(
+        return ParityBound.uncertified(
             name,
-            "uncertified",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
             f"the order m = {m} is too small for the exponent {alpha_star}; use m >= "
             f"{alpha_star + sp.Rational(3, 2)}",
         )
@@ -1123,18 +1113,9 @@ def _parity_bound(
         while ratio(k).upper() > tol:
             k = same(2 * k)
             if k > 10**7:
-                return ParityBound(
-                    name,
-                    "uncertified",
-                    p,
-                    None,
-                    None,
-                    None,
-                    None,
-                    constant,
-                    alpha_star,
-                    "the remainder bound never drops below the tolerance",
-                )
+                return ParityBound.uncertified(
+                    name, "the remainder bound never drops below the tolerance", exponent=p,
+                    constant=constant, alpha=alpha_star)
         lo_k, hi_k = max(kmin, same(k // 2)), k
         while hi_k - lo_k > 2:
             mid = same((lo_k + hi_k) // 2)

@@ -61,7 +61,8 @@ Near t = -1 only the first block sees the endpoint (:math:`\rho_1(-1) = -1/(1+a)
 The readout term :math:`K_L` and the NNGP only have :math:`s^{3/2}` singularities.  By the transfer theorem
 (:mod:`symkernel.asymptotics`) the eigenvalues on :math:`S^{d-1}` decay as :math:`k^{-d}` (ν = 1/2, the
 FC-NTK's exponent) with the constant :math:`(\tilde c_+ \pm \tilde c_-)\,C(d, \tfrac12)` for even/odd k,
-:math:`C(d,\tfrac12) = -2^{d-5/2}\Gamma(d/2)^2/\pi`; see :func:`symkernel.resnet_theory.resnet_singular_constants`.
+:math:`C(d,\tfrac12) = -2^{d-5/2}\Gamma(d/2)^2/\pi`; see
+:func:`symkernel.resnet_theory.resnet_singular_constants`.
 
 Depth regimes for :math:`\alpha = L^{-\gamma}` (Belfer et al. 2021; derivations ``resnet-regimes``):
 :math:`\gamma > 1/2` tends to the two-layer FC NTK :math:`(\kappa_1(t) + t\kappa_0(t))/2`, at distance

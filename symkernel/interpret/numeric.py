@@ -42,7 +42,8 @@ from ..algebra import Node, postorder
 from ..arccos import angle_variable, kappa_angle_expr
 from ..errors import ParameterError, PrecisionError
 
-__all__ = ["evaluate", "evaluate_numpy", "values_at_one", "mp_context", "dps_to_bits"]
+__all__ = ["evaluate", "evaluate_numpy", "evaluate_at_precision", "values_at_one", "mp_context",
+           "dps_to_bits"]
 
 
 def dps_to_bits(dps: int) -> int:
@@ -63,6 +64,7 @@ def output_context(dps: int) -> mpmath.ctx_mp.MPContext:
     return mp_context(dps_to_bits(dps))
 
 
+@lru_cache(maxsize=256)
 def values_at_one(root: Node) -> dict[int, sp.Expr]:
     """Exact value of every node when all inputs equal 1 (keyed by ``id(node)``).
 
@@ -108,8 +110,12 @@ class _MPBackend:
         self.sqrt, self.exp, self.expm1 = ctx.sqrt, ctx.exp, ctx.expm1
 
     def const(self, c: sp.Expr):
-        return self.ctx.convert(sp.Float(c.evalf(mpmath.libmp.prec_to_dps(self.ctx.prec) + 5),
-                                         mpmath.libmp.prec_to_dps(self.ctx.prec) + 5))
+        cache = self.__dict__.setdefault("_consts", {})
+        v = cache.get(c)
+        if v is None:
+            digits = mpmath.libmp.prec_to_dps(self.ctx.prec) + 5
+            v = cache[c] = self.ctx.convert(sp.Float(c.evalf(digits), digits))
+        return v
 
     def clip(self, x, lo, hi):
         return min(max(x, lo), hi)
@@ -313,6 +319,21 @@ def evaluate_numpy(root: Node, point: Mapping[str, Any] | None = None,
     v = np.broadcast_to(np.asarray(v, dtype=float), shape) + 0.0
     d = np.broadcast_to(np.asarray(d, dtype=float), shape) + 0.0
     return (v, d) if defect else v
+
+
+def evaluate_at_precision(root: Node, prec: int, *, angles: Any = None, points: Any = None,
+                          variable: str = "t") -> list:
+    """Values of a univariate description at many angles (or values of t) at a fixed working precision.
+
+    No adaptive check: the caller owns the precision (the quadrature routes of :mod:`symkernel.spectrum`
+    choose it from their error analysis).  Constants are converted once; the angle (defect) form is used.
+    """
+    ctx = mp_context(prec)
+    B = _MPBackend(ctx)
+    ones = values_at_one(root)
+    if angles is not None:
+        return [_run(B, root, {}, {variable: th}, ones)[0] for th in angles]
+    return [_run(B, root, {variable: t}, {}, ones)[0] for t in points]
 
 
 def _to_exact(name: str, x: Any) -> sp.Expr:

@@ -313,27 +313,10 @@ def eigenvalues(K, dim: int, kmax: int, dps: int | None = None, method: str = "a
 # ================================================================================================
 # helpers: kernel values at angles, Gauss–Legendre nodes
 # ================================================================================================
-class _CachedBackend(_numeric._MPBackend):
-    """The numeric interpreter's mpmath backend with memoised constants (one conversion per constant)."""
-
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self._consts: dict = {}
-
-    def const(self, c):
-        v = self._consts.get(c)
-        if v is None:
-            v = self._consts[c] = super().const(c)
-        return v
-
-
 def _kernel_at_angles_mp(K, thetas: Sequence, prec: int) -> list:
     """K(cos θ_i) at ``prec`` bits through the numeric interpreter's angle (defect) form."""
-    ctx = mp_context(prec)
-    B = _CachedBackend(ctx)
-    ones = _numeric.values_at_one(K.node)
-    name = K.inputs[0] if K.inputs else "t"
-    return [_numeric._run(B, K.node, {}, {name: th}, ones)[0] for th in thetas]
+    return _numeric.evaluate_at_precision(K.node, prec, angles=thetas,
+                                          variable=K.inputs[0] if K.inputs else "t")
 
 
 def gauss_legendre_numpy(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -821,8 +804,6 @@ def _reference(K, d: int, kmax: int, dps: int, zeros, progress: Progress):
 
     prec = dps_to_bits(dps + 15)
     ctx = mp_context(prec)
-    B = _CachedBackend(ctx)
-    ones = _numeric.values_at_one(K.node)
     name = K.inputs[0] if K.inputs else "t"
     cd = sphere_constant_mp(d, ctx)
     expo = ctx.mpf(d - 3) / 2
@@ -833,7 +814,7 @@ def _reference(K, d: int, kmax: int, dps: int, zeros, progress: Progress):
         key = t
         v = cache.get(key)
         if v is None:
-            v = cache[key] = _numeric._run(B, K.node, {name: t}, {}, ones)[0]
+            v = cache[key] = _numeric.evaluate_at_precision(K.node, prec, points=[t], variable=name)[0]
         return v
 
     for k in range(kmax + 1):
