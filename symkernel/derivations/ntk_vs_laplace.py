@@ -229,7 +229,8 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
     report.notes.append("Laplace sharpness: exp(-c sqrt(1-t)) = exp(-c' |x - x'|) with c' = c/sqrt2 on the "
                         "unit sphere; the matched c' = L/(2 pi) for the bias-free NTK.")
     report.notes.append("eigenvalues: float64 Gauss-Legendre in the angle (two_layer_spectrum."
-                        "angle_quadrature), independent of symkernel.spectrum.")
+                        "angle_quadrature: its own assembly of the Funk-Hecke sum on the shared nodes and "
+                        "Gegenbauer recurrence), independent of the singular-expansion constants it checks.")
     report.latex = latex_builder().render()
     if outdir:
         report.figures.append(_figure(fig, outdir, kmax))
