@@ -86,7 +86,9 @@ N = 400
 coeffs = np.array([float(x) for x in K.coefficients(N, dps=20)])
 n = np.arange(1, N)
 plt.loglog(n, coeffs[1:], ".", ms=2)
-plt.xlabel("n"); plt.ylabel("$b_n$"); plt.title(f"{K.name}: Maclaurin coefficients")
+plt.xlabel("n")
+plt.ylabel("$b_n$")
+plt.title(f"{K.name}: Maclaurin coefficients")
 plt.show()
 """),
         md("## Eigenvalues on the sphere (Funk–Hecke)"),
@@ -116,7 +118,9 @@ for parity, C in ((0, a.constant_even), (1, a.constant_odd)):
         label = "k even" if parity == 0 else "k odd"
         plt.semilogx(sel, mu[sel] * sel.astype(float) ** p, ".", ms=3, label=label)
         plt.axhline(float(C), ls="--", lw=0.8)
-plt.xlabel("k"); plt.ylabel(f"$k^{{{p:g}}} \\\\mu_k$"); plt.legend()
+plt.xlabel("k")
+plt.ylabel(f"$k^{{{p:g}}} \\\\mu_k$")
+plt.legend()
 plt.title("convergence to the constants")
 plt.show()
 """),
@@ -179,7 +183,10 @@ ks = np.arange(2, KMAX + 1, 2)
 plt.loglog(ks, [float(exact[k]) for k in ks], "o", ms=3, label="Gamma form (even k)")
 plt.loglog(ks, np.abs(quad[ks]), "-", label="quadrature")
 plt.loglog(np.arange(3, KMAX + 1, 2), np.abs(quad[3::2]) + 1e-300, "x", ms=3, label="|odd k| (float noise)")
-plt.xlabel("k"); plt.ylabel("$\\\\mu_k$"); plt.legend(); plt.title(f"{K.name} on $S^{{{DIM - 1}}}$")
+plt.xlabel("k")
+plt.ylabel("$\\\\mu_k$")
+plt.legend()
+plt.title(f"{K.name} on $S^{{{DIM - 1}}}$")
 plt.show()
 """),
         md("## The claim, verified"),
@@ -240,7 +247,9 @@ for parity, lim in ((0, 1 + cm / cp), (1, 1 - cm / cp)):
     sel = ks % 2 == parity
     plt.semilogx(ks[sel], ratio[sel], label=f"{'even' if parity == 0 else 'odd'} k")
     plt.axhline(float(lim), ls=":", color="k", lw=0.8)
-plt.xlabel("k"); plt.ylabel("$\\\\mu_k[K/K(1)] / \\\\mu_k[\\\\mathrm{Laplace}]$"); plt.legend()
+plt.xlabel("k")
+plt.ylabel("$\\\\mu_k[K/K(1)] / \\\\mu_k[\\\\mathrm{Laplace}]$")
+plt.legend()
 plt.title(f"{K.name} vs Laplace c = {sp.N(c, 6)}")
 plt.show()
 """),

@@ -68,9 +68,11 @@ import sympy as sp
 from .algebra import Node, inputs_of
 from .algebra import as_description as _as_node
 from .errors import ParameterError, check_dps, check_int
+from .interpret.arb_constants import excludes_zero
 from .interpret.numeric import dps_to_bits, mp_context
 from .interpret.singular import leading_singular_term, singular_terms
 from .interpret.support import FULL, ZERO, support
+from .interpret.symbolic import ArcCosKernel
 
 __all__ = [
     "Asymptotics",
@@ -215,7 +217,15 @@ def _is_zero(expr: sp.Expr) -> bool:
     arc-cosine constants) is taken as 0."""
     if expr == 0:
         return True
+    if excludes_zero(expr):  # a certified ball (python-flint), fast on deep nested constants
+        return False
     return bool(abs(sp.N(expr, 60)) < sp.Float(10) ** -50)
+
+
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """Expanded when the constant is a closed form in pi and sqrt(2) (readable); left as a product
+    otherwise (expanding nested arc-cosine constants of deep kernels multiplies their size)."""
+    return sp.expand(expr) if not expr.has(ArcCosKernel) else expr
 
 
 @dataclass(frozen=True)
@@ -422,8 +432,8 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
     C = eigenvalue_constant(d, nu)
     g = coefficient_constant(nu)
     p = sp.Integer(d - 1) + 2 * nu
-    s_even = sp.expand(c_plus + c_minus)
-    s_odd = sp.expand(c_plus - c_minus)
+    s_even = _tidy(c_plus + c_minus)
+    s_odd = _tidy(c_plus - c_minus)
     even_zero = _is_zero(s_even)
     odd_zero = _is_zero(s_odd)
     vanishing = None
@@ -448,14 +458,14 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
         notes.append(f"kernel: {name}")
     if info.get("depth") is not None:
         notes.append("depth = number of hidden ReLU layers (Bietti & Bach count depth + 1 layers)")
-    constant_even = sp.expand(s_even * C)
-    constant_odd = sp.expand(s_odd * C)
+    constant_even = _tidy(s_even * C)
+    constant_odd = _tidy(s_odd * C)
     lnu = sp.latex(nu)
     latex = {
         "expansion_plus": _expansion_latex("K(1-s)", "P_+", "c_+", lnu, c_plus),
         "expansion_minus": _expansion_latex("K(-1+s)", "P_-", "c_-", lnu, c_minus),
         "coefficients": r"b_n \sim \frac{c_+ + (-1)^n c_-}{\Gamma(-\nu)}\, n^{-\nu-1} = "
-        + _cases("n", sp.expand(s_even * g), sp.expand(s_odd * g), nu + 1),
+        + _cases("n", _tidy(s_even * g), _tidy(s_odd * g), nu + 1),
         "eigenvalues": r"\mu_k \sim (c_+ + (-1)^k c_-)\, C(d,\nu)\, k^{-(d-1+2\nu)} = "
         + _cases("k", constant_even, constant_odd, p),
         "constant": r"C(d,\nu) = \frac{\Gamma(d/2)\, 2^{\nu+d-2}\, \Gamma(\nu+\frac{d-1}{2})}"
@@ -463,7 +473,7 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
     }
     return Asymptotics(
         d, nu, p, c_plus, c_minus, nup, num, C, constant_even, constant_odd,
-        sp.expand(s_even * g), sp.expand(s_odd * g), vanishing, exact_beyond, "; ".join(notes),
+        _tidy(s_even * g), _tidy(s_odd * g), vanishing, exact_beyond, "; ".join(notes),
         latex, name, info)
 
 

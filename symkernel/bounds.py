@@ -9,8 +9,9 @@ measure, :math:`P_k(1) = 1`, SPEC §1) whose Puiseux expansions at :math:`t = \p
 :math:`\kappa_0, \kappa_1` and the Laplace kernel).  Fix an order :math:`m \ge 2`.
 
 **(P1) Decomposition.**  With the exact Puiseux coefficients :math:`c^\pm_j` of :math:`s^{j+1/2}` in
-:math:`K(\pm(1-s))` (:func:`symkernel.interpret.singular.puiseux`, exact SymPy numbers enclosed in balls
-of radius :math:`10^{-45}` after a 50-digit ``evalf``)
+:math:`K(\pm(1-s))` (:func:`symkernel.interpret.singular.puiseux`, exact SymPy numbers enclosed in Arb
+balls by evaluating their expression trees in ball arithmetic,
+:func:`symkernel.interpret.arb_constants.arb_constant`)
 
 .. math::  K = S + R,\qquad S(t) = \sum_{j<m} \bigl[c^+_j (1-t)^{\alpha_j} + c^-_j (1+t)^{\alpha_j}\bigr],
            \quad \alpha_j = j + \tfrac12 .
@@ -89,7 +90,7 @@ the
 extreme values over both ranges.
 
 What is assumed rather than proved here: the exact Puiseux coefficients (the singular interpreter, tested
-against finite differences), SymPy's ``evalf`` to 50 digits for those exact constants, the quoted eigenvalue
+against finite differences), the quoted eigenvalue
 formulas of SPEC §1/§8, the two cited inequalities, and the correctness of Arb (python-flint).  Everything
 else is an inequality between Arb balls.  Kernels outside this class (ramified expansions, :math:`\kappa_n`
 with
@@ -122,6 +123,7 @@ import sympy as sp
 from .algebra import Node, inputs_of, postorder
 from .algebra import as_description as _node
 from .errors import ParameterError, SymkernelError, check_int
+from .interpret.arb_constants import arb_constant
 
 __all__ = [
     "NotCertified",
@@ -171,18 +173,26 @@ def _prec(bits: int = PREC):
 
 
 def _arb(expr: Any):
-    """A ball containing the exact real number ``expr`` (SymPy, int or Fraction)."""
-    from flint import arb
+    """A ball containing the exact real number ``expr`` (SymPy, int or Fraction), evaluated in Arb ball
+    arithmetic (:func:`symkernel.interpret.arb_constants.arb_constant`, memoised per precision)."""
+    from flint import arb, ctx
 
     e = sp.sympify(expr)
     if e.is_Integer:
         return arb(int(e))
     if e.is_Rational:
         return arb(int(e.p)) / int(e.q)
-    v = sp.N(e, 50)
-    if not v.is_real or not v.is_finite:
+    memo = _ARB_MEMO.setdefault(ctx.prec, {})
+    if len(memo) > 100_000:
+        memo.clear()
+    v = arb_constant(e, memo)
+    if not v.is_finite():
         raise NotCertified(f"the constant {e} is not a finite real number")
-    return arb(str(v)) + arb(0, arb(10) ** -45)
+    return v
+
+
+#: memo of :func:`arb_constant` per working precision (sub-expressions shared across calls)
+_ARB_MEMO: dict[int, dict] = {}
 
 
 def _to_mpf(x):
@@ -1028,15 +1038,19 @@ def _lambda_balls(rem: RemainderBound, parity: int):
 
 @lru_cache(maxsize=512)
 def _is_zero_exact(e: sp.Expr) -> bool:
-    """Exact zero test of a coefficient c_+ ± c_-: structural zero, or a number that is certainly non-zero
-    numerically; a value below 1e-50 that SymPy cannot simplify to 0 is refused (dropping it would not be
-    rigorous, keeping it would break the power-law envelope of step P6)."""
-    e = sp.expand(sp.sympify(e))
+    """Exact zero test of a coefficient c_+ ± c_-: a ball (Arb, 256 bits) that excludes 0 proves it
+    non-zero; otherwise a structural zero (after expansion) or one SymPy simplifies to 0; anything else
+    (a value within the ball radius of 0 that SymPy cannot simplify) is refused: dropping it would not be
+    rigorous, keeping it would break the power-law envelope of step P6."""
+    e = sp.sympify(e)
     if e == 0:
         return True
-    if abs(sp.N(e, 60)) > sp.Float(10) ** -50:
-        return False
-    if sp.simplify(e) == 0:
+    with _prec(256):
+        ball = arb_constant(e, _ARB_MEMO.setdefault(256, {}))
+        if ball.is_finite() and not ball.contains(0):
+            return False
+    e = sp.expand(e)
+    if e == 0 or sp.simplify(e) == 0:
         return True
     raise NotCertified(f"cannot decide whether the singular coefficient {e} vanishes")
 

@@ -333,3 +333,48 @@ def test_bad_input():
         puiseux(kappa1(2 - t), 1)  # approaches 1 from above
     assert puiseux(kappa1(Const(sp.Rational(1, 2))) + t, 1, 1).coefficients[0] == (
         1 + ArcCosKernel(1, sp.Rational(1, 2)))
+
+
+# ------------------------------------------------------------------------------------------------
+# deep residual kernels: flattened generators (polynomial cost in the depth at t = -1)
+# ------------------------------------------------------------------------------------------------
+def _resntk(L):
+    from symkernel import resnet
+
+    return resnet(depth=L, alpha=sp.Rational(1, 2), kind="ntk").node
+
+
+def test_flattening_preserves_the_expansion(monkeypatch):
+    """The ResNTK (L = 5) at t = -1 with large coefficients flattened into generators equals the
+    expansion without flattening, to 60 digits, term by term."""
+    from symkernel.interpret import singular
+
+    node = _resntk(5)
+    flat = puiseux(node, -1, 2, keep_constants=True)
+    assert any(str(s).startswith("c_") for s, _ in flat.definitions)
+    monkeypatch.setattr(singular, "FLATTEN_TERMS", 10**9)
+    full = puiseux(node, -1, 2)
+    assert len(flat.numbers) == len(full.numbers)
+    for a, b in zip(flat.numbers, full.numbers, strict=True):
+        assert abs(a - b) <= mpmath.mpf(10) ** -60 * max(1, abs(b))
+    # the straight-line program of definitions substitutes back (reverse order) to the same constants
+    expr = flat.coefficients[1]
+    for sym, value in reversed(flat.definitions):
+        expr = expr.xreplace({sym: value})
+    assert abs(sp.N(expr - full.coefficients[1], 50)) < 1e-45
+
+
+@pytest.mark.parametrize("L", [8])
+def test_deep_resntk_constants_match_finite_differences(L):
+    """c_- of the depth-8 ResNTK (nested generators) against the kernel at t = -1 + 1e-30, 90 digits."""
+    node = _resntk(L)
+    ctx = _ctx(100)
+    c, nu = leading_singular_term(node, -1)
+    assert nu == sp.Rational(1, 2)
+    exp_ = puiseux(node, -1, nu)
+    poly = [(k, ctx.convert(x)) for k, x in enumerate(exp_.numbers) if k % 2 == 0]
+    s = sp.Rational(1, 10**30)
+    val = ctx.convert(evaluate(node, {"t": -(1 - s)}, dps=90))
+    sm = ctx.mpf(s)
+    estimate = (val - ctx.fsum(a * sm ** (k // 2) for k, a in poly)) / sm ** ctx.mpf(nu)
+    assert abs(estimate / ctx.convert(sp.N(c, 60)) - 1) < ctx.mpf(10) ** -12

@@ -20,6 +20,7 @@ import sympy as sp
 
 from ..algebra import Node, inputs_of, postorder
 from ..errors import ParameterError, PrecisionError, check_dps, check_int
+from .arb_constants import arb_constant
 from .numeric import dps_to_bits, output_context
 from .support import is_structural_zero, support
 
@@ -41,14 +42,10 @@ def supports(root: Node) -> bool:
 
 
 def _arb_const(flint, c: sp.Expr, prec: int):
-    if c.is_Rational:
-        return flint.arb(int(c.p)) / int(c.q)
-    if c == sp.pi:
-        return flint.arb.pi()
-    dps = int(prec * 0.30103) + 15
-    mid = sp.Float(c.evalf(dps + 10), dps + 10)
-    # a ball that contains c: SymPy's evalf is accurate to the requested digits
-    return flint.arb(str(mid), f"1e-{dps}")
+    v = arb_constant(c)
+    if not v.is_finite():
+        raise ParameterError("kernel", c, "a kernel whose constants are finite real numbers")
+    return v
 
 
 def _run(flint, root: Node, N: int, variable: str):

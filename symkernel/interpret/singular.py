@@ -105,6 +105,8 @@ __all__ = [
 
 #: digits used for the numeric sanity checks (signs, |g_0| < 1, numerically vanishing coefficients)
 CHECK_DPS = 80
+#: a coefficient with more monomials in the generators than this becomes a new generator
+FLATTEN_TERMS = 6
 #: largest ramification tried (x = s^{1/q})
 MAX_RAMIFICATION = 64
 #: the positive symbol s of the expansions (as in :func:`symkernel.arccos.kappa_endpoint_expansion`)
@@ -255,13 +257,26 @@ class _Context:
         self.values: list[sp.Expr] = [sp.sqrt(2), 1 / sp.pi]
         self.numbers: list[Any] = [self.mp.sqrt(2), 1 / self.mp.pi]
         self.keys: dict[Any, int] = {}
+        #: flattened generators: index -> polynomial in earlier generators (see :meth:`flatten`)
+        self.lazy: dict[int, dict] = {}
         self.labels: dict[Any, int] = {}
         self._powers: dict[bool, dict] = {}
         self.counter = 0
 
     # exact / numeric values of a polynomial -------------------------------------------------
+    def value(self, g: int) -> sp.Expr:
+        """Exact value of generator g (a flattened generator is built on first use)."""
+        v = self.values[g]
+        if v is None:
+            v = self.values[g] = self.to_sympy(self.lazy[g])
+        return v
+
+    def definition(self, g: int) -> sp.Expr:
+        """Value of generator g in terms of the earlier generators' symbols (flattened generators) or its
+        exact value (all others)."""
+        return self.to_sympy(self.lazy[g], symbols=True) if g in self.lazy else self.value(g)
+
     def to_sympy(self, a: dict, symbols: bool = False) -> sp.Expr:
-        table = self.symbols if symbols else self.values
         powers = self._powers.setdefault(symbols, {})
         terms = []
         for m, c in a.items():
@@ -269,10 +284,34 @@ class _Context:
             for g, e in m:
                 f = powers.get((g, e))
                 if f is None:
-                    f = powers[(g, e)] = table[g] ** e
+                    base = self.symbols[g] if symbols else self.value(g)
+                    f = powers[(g, e)] = base ** e
                 factors.append(f)
             terms.append(sp.Mul(*factors))
         return sp.Add(*terms)
+
+    def flatten(self, a: dict) -> dict:
+        r"""``a`` with its part in the generators replaced by one new generator when that part has more
+        than :data:`FLATTEN_TERMS` monomials (keeps the polynomials of deep kernels small: without it
+        the number of monomials grows exponentially with the depth at t = -1).  The part in
+        :math:`\sqrt2, 1/\pi` alone stays as it is, and so does a part that vanishes numerically (an exact
+        cancellation must stay visible to the exact arithmetic)."""
+        if len(a) <= FLATTEN_TERMS:
+            return a
+        ground = {m: c for m, c in a.items() if all(g in (_R2, _IPI) for g, _ in m)}
+        rest = {m: c for m, c in a.items() if m not in ground}
+        if len(rest) <= FLATTEN_TERMS:
+            return a
+        number = self.number(rest)
+        if abs(number) < self.mp.mpf(10) ** (-(CHECK_DPS - 15)):
+            return a
+        idx = len(self.symbols)
+        self.counter += 1
+        self.symbols.append(sp.Symbol(f"c_{self.counter}", real=True))
+        self.values.append(None)
+        self.lazy[idx] = rest
+        self.numbers.append(number)
+        return _padd(ground, {((idx, 1),): mpq(1)})
 
     def number(self, a: dict):
         ctx = self.mp
@@ -732,6 +771,8 @@ def _expand(root: Node, at: int, q: int, cap: int, compact: bool) -> tuple[_Seri
             v = _sqrt_rule(ctx, node, a[0])
         else:  # pragma: no cover
             raise ValueError(node.op)
+        if node.op != "add":
+            v = _Series([ctx.flatten(c) for c in v.c], v.prec, v.analytic)
         memo[id(node)] = v
     return memo[id(root)], ctx
 
@@ -796,7 +837,9 @@ class PuiseuxExpansion:
     analytic : bool
         True when K is analytic at the point (a power series in s: no singular term at any order).
     definitions : tuple of (Symbol, value)
-        With ``keep_constants=True``: the generators used in ``coefficients``, with exact values.
+        With ``keep_constants=True``: the generators used in ``coefficients``, in order of creation,
+        with exact values; the value of a flattened generator (a large coefficient of a deep kernel,
+        see ``_Context.flatten``) refers to earlier symbols, so substitute in reverse order.
     """
 
     at: int
@@ -881,7 +924,9 @@ def puiseux(kernel: Any, at: int = 1, order: Any = 2, keep_constants: bool = Fal
     for k in range(target):
         coeffs.append(ctx.to_sympy(ser.c[k], symbols=keep_constants))
         nums.append(ctx.number(ser.c[k]))
-    defs = tuple(zip(ctx.symbols[2:], ctx.values[2:], strict=True)) if keep_constants else ()
+    defs = ()
+    if keep_constants:
+        defs = tuple((ctx.symbols[g], ctx.definition(g)) for g in range(2, len(ctx.symbols)))
     return PuiseuxExpansion(at, ctx.q, tuple(coeffs), order, ser.analytic, defs, tuple(nums))
 
 
