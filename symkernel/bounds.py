@@ -767,8 +767,9 @@ def remainder_bound(
     delta : float, optional
         Endpoint caps :math:`|1 \mp z| \le \delta` (default :math:`0.45\rho^2`).
     reach : float
-        Cauchy radius (plus segment half-length) as a fraction of the distance to ±1 on the arc (halved
-        automatically when an analyticity check fails there).
+        Cauchy radius (plus segment half-length) as a fraction of the distance to ±1 on the arc (halved, then
+        quartered automatically when an analyticity check fails there: deep residual kernels have complex
+        singularities close to the unit circle).
     circle, grid : int
         Boxes on the y-circle; grid of boxes on each Cauchy disk.
 
@@ -786,7 +787,7 @@ def remainder_bound(
         dl = delta if delta is not None else 0.45 * r * r
         res = None
         # a smaller Cauchy radius when the continuation of K has complex singularities near the unit circle
-        for rc in (reach, reach / 2):
+        for rc in (reach, reach / 2, reach / 4):
             try:
                 res = _remainder_cached(node, m, float(r), float(dl), float(rc), int(circle), int(grid))
                 break

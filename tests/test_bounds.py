@@ -36,6 +36,8 @@ from symkernel.spectrum import eigenvalues
 def kernel(kind: str, depth: int = 0):
     if kind == "laplace":
         return sk.laplace(1)
+    if kind == "resntk":
+        return sk.resnet(depth=depth, alpha=sp.Rational(1, 2), kind="ntk")
     return sk.fc(depth, kind)
 
 
@@ -184,6 +186,25 @@ def test_bounds_hold_many_dimensions(kind, depth, d):
     cb = cert(kind, depth, d)
     mus = spectrum(kind, depth, d, 800, 15)
     assert violations(cb, mus, 1e-10) == []
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_resnet_bounds_hold(depth):
+    """ResNTK (alpha = 1/2): the nested constants at t = -1 enclosed in Arb; bounds hold up to k = 3000."""
+    cb = cert("resntk", depth, 3)
+    mus = spectrum("resntk", depth, 3, 3000, None)
+    assert cb.even.status == cb.odd.status == "bounded"
+    assert violations(cb, mus, 1e-4) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depth", [8])
+def test_resnet_bounds_hold_deep(depth):
+    """Depth 8 needs the quartered Cauchy reach (complex singularities near the unit circle)."""
+    cb = cert("resntk", depth, 3)
+    mus = spectrum("resntk", depth, 3, 3000, None)
+    assert cb.even.status == cb.odd.status == "bounded"
+    assert violations(cb, mus, 1e-4) == []
 
 
 @pytest.mark.slow
