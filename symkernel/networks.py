@@ -21,8 +21,8 @@ Three architectures, each with a plain-numpy reference evaluation of the infinit
   every layer by quadrature in polar coordinates, *not* by the arc-cosine closed forms.
 * :func:`resnet_network_kernels` / :func:`resnet_kernel_reference` — the residual network of
   SPEC §4.
-* :func:`conv_network_kernels` / :func:`conv_kernel_reference` — the cyclic 1-D CNN on the
-  multisphere, SPEC §5, heads ``eq``, ``tr``, ``gap``.
+* :func:`conv_network_kernels` / :func:`conv_kernel_reference` — the cyclic CNN on the
+  multisphere, SPEC §5, on a 1-D ring or a 2-D torus of pixels, heads ``eq``, ``tr``, ``gap``.
 
 Finite-width effects.  The first layer's pre-activations are exactly Gaussian, so the FC network
 with one hidden layer and the CNN with L = 1 are unbiased at every width; all other kernels carry
@@ -40,12 +40,15 @@ al. (2019), Geifman et al. (2022), CNTK/CGPK.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .architectures.conv import Grid, parse_pixels
 from .errors import ParameterError
 
 __all__ = [
@@ -667,6 +670,33 @@ def _check_conv(depth: int, filter_size: int, head: str) -> tuple[int, int]:
     return depth, q
 
 
+def _conv_points(x: ArrayLike, y: ArrayLike, pixels: object) -> tuple[FloatArray, bool, Grid]:
+    """Validate multisphere points on a cyclic grid; return ``([x, y_1, ..., y_m], single, grid)``.
+
+    The stacked points are flattened to shape (1 + m, p, ζ) with the pixels in row-major order (for a
+    torus, pixel (i1, i2) has the flat index i1 p2 + i2, as in :class:`~symkernel.architectures.conv.Grid`).
+    Without ``pixels`` the grid is read off x: shape (p, ζ) is a 1-D ring, (p1, p2, ζ) a p1 × p2 torus.
+    With ``pixels`` (p, (p1, p2) or "p1xp2") x may also be given flat, (p1 p2, ζ).
+    """
+    xa = np.asarray(x, dtype=np.float64)
+    if pixels is None:
+        if xa.ndim not in (2, 3):
+            raise ParameterError("x", x, "one multisphere point: an array (p, zeta) of unit rows (1-D "
+                                         "ring) or (p1, p2, zeta) (2-D torus)")
+        shape = tuple(int(s) for s in xa.shape[:-1])
+    else:
+        shape = parse_pixels(pixels)
+        if xa.ndim < 2 or xa.shape[:-1] not in (shape, (math.prod(shape),)):
+            raise ParameterError("x", x, f"one multisphere point on the grid {shape}: an array of shape "
+                                         f"{shape + ('zeta',)} or ({math.prod(shape)}, zeta)")
+    if min(shape) < 1:
+        raise ParameterError("x", x, "a grid with at least one pixel per axis")
+    xv = _unit_rows("x", xa, xa.ndim)
+    yv = _unit_rows("y", y, xa.ndim)
+    pts, single = _pairs(xv, yv, xa.ndim)
+    return pts.reshape(pts.shape[0], math.prod(shape), pts.shape[-1]), single, Grid(shape)
+
+
 def conv_network_kernels(
     x: ArrayLike,
     y: ArrayLike,
@@ -678,20 +708,25 @@ def conv_network_kernels(
     seed: Seed = 0,
     *,
     conditional_readout: bool = True,
+    pixels: int | tuple[int, int] | str | None = None,
 ) -> dict[str, FloatArray | float]:
-    r"""Empirical CGPK (NNGP) and CNTK of a finite-width cyclic 1-D CNN on the multisphere, SPEC §5.
+    r"""Empirical CGPK (NNGP) and CNTK of a finite-width cyclic CNN on the multisphere, SPEC §5:
+    a 1-D ring of p pixels or a 2-D torus of p1 × p2 pixels.
 
-    Input :math:`x \in \mathbb R^{p\times\zeta}` with unit rows (pixels).  NTK parameterisation, all
-    parameters standard normal, C = ``width`` channels, r = (q-1)/2, pixel indices mod p:
+    Input: one unit vector :math:`x_i \in \mathbb R^\zeta` (ζ channels) per pixel i of the grid.
+    NTK parameterisation, all parameters standard normal, C = ``width`` channels, r = (q-1)/2,
+    :math:`\mathcal A = \{-r..r\}^{\dim}` the filter offsets (:math:`|\mathcal A| = q` on a ring,
+    :math:`q^2` on a torus: a q × q filter), pixel coordinates modulo the grid:
 
     .. math::
         f^{(1)}_i = W^{(1)} x_i \quad (W^{(1)} \in \mathbb R^{C\times\zeta}),\qquad
-        f^{(l)}_i = \sqrt{\tfrac{2}{qC}} \sum_{|a|\le r} W^{(l)}_a\, \mathrm{relu}(f^{(l-1)}_{i+a})
-        \quad (l = 2..L),
+        f^{(l)}_i = \sqrt{\tfrac{2}{|\mathcal A| C}} \sum_{a\in\mathcal A} W^{(l)}_a\,
+        \mathrm{relu}(f^{(l-1)}_{i+a}) \quad (l = 2..L),
 
     and the head reads :math:`h = \mathrm{relu}(f^{(L)})` with a standard normal readout v:
-    ``eq`` :math:`g = \sqrt{2/C}\, v\cdot h_0`; ``tr`` :math:`g = \sqrt{2/(pC)} \sum_i v_i\cdot h_i`
-    (a fully connected readout, :math:`v \in \mathbb R^{p\times C}`); ``gap``
+    ``eq`` :math:`g = \sqrt{2/C}\, v\cdot h_0` (pixel 0, the corner (0, 0) of a torus); ``tr``
+    :math:`g = \sqrt{2/(pC)} \sum_i v_i\cdot h_i` (a fully connected readout,
+    :math:`v \in \mathbb R^{p\times C}`, p the number of pixels); ``gap``
     :math:`g = \sqrt{2/C}\, v\cdot \frac1p\sum_i h_i`.  All layers, the first 1×1 convolution and
     the readout included, are trained.
 
@@ -700,17 +735,22 @@ def conv_network_kernels(
     ``Conv(W_std=√2)`` 1×1 first layer gives :math:`\tfrac2\zeta\langle x_i, x'_j\rangle`, and by
     homogeneity every kernel value is then 2/ζ times the SPEC value.)  The He factor √2 of the later
     layers sits in front of their convolutions, and the head's √2 belongs to its relu; so the means
-    tend to :func:`conv_kernel_reference` (the SPEC §5 recursion), with unit diagonals at every
-    layer.
+    tend to :func:`conv_kernel_reference` (the SPEC §5 recursion) and to
+    ``symkernel.conv(head, L, q, pixels, ζ, kind).at(x, y)``, with unit diagonals at every layer.
+
+    The grid only enters through the index maps :math:`i \mapsto i + a` (gather, forward) and
+    :math:`j \mapsto j - a` (scatter, backward) on flat pixel indices, built from
+    :class:`~symkernel.architectures.conv.Grid`; the 1-D ring is the case ``Grid((p,))``.
 
     Parameters
     ----------
-    x : array_like, shape (p, ζ)
-        One multisphere point (unit rows).
-    y : array_like, shape (p, ζ) or (m, p, ζ)
+    x : array_like, shape (p, ζ) or (p1, p2, ζ)
+        One multisphere point (unit rows); the shape sets the grid (a 1-D ring or a 2-D torus)
+        unless ``pixels`` is given.
+    y : array_like, shape of x, or (m,) + shape of x
         One point or a batch.
     depth : int
-        L ≥ 1 (one 1×1 convolution and L - 1 convolutions of size q).
+        L ≥ 1 (one 1×1 convolution and L - 1 convolutions of size q, q × q on a torus).
     filter_size : int
         Odd q ≥ 1.
     head : {"eq", "tr", "gap"}
@@ -724,11 +764,25 @@ def conv_network_kernels(
     conditional_readout : bool
         NNGP sample = exact average over the readout v given the convolutions (default), or the raw
         product g(x) g(y).
+    pixels : int, (int, int) or "p1xp2", optional
+        The grid, as in :func:`symkernel.conv`; lets x be given flat, shape (p1 p2, ζ), with pixels
+        in row-major order.  Default: read off the shape of x.
 
     Returns
     -------
     dict
         ``nngp_mean``, ``nngp_se``, ``ntk_mean``, ``ntk_se``.
+
+    Notes
+    -----
+    Back-propagation, with :math:`\delta^{(l)}_i = \partial g/\partial f^{(l)}_i` and
+    :math:`U^{(l)}_i = (\mathrm{relu}(f^{(l-1)}_{i+a}))_{a\in\mathcal A}` the patch read by pixel i:
+    :math:`\delta^{(l-1)}_j = \sqrt{2/(|\mathcal A|C)}\sum_a W_a^{(l)\top}\delta^{(l)}_{j-a} \odot
+    \mathrm{step}(f^{(l-1)}_j)`; the NTK contributions are
+    :math:`\frac{2}{|\mathcal A|C}\sum_{ij}\langle\delta^{(l)}_i,\delta'^{(l)}_j\rangle
+    \langle U^{(l)}_i, U'^{(l)}_j\rangle` (layer l ≥ 2),
+    :math:`\sum_{ij}\langle\delta^{(1)}_i,\delta'^{(1)}_j\rangle\langle x_i, x'_j\rangle` (the 1×1
+    convolution) and the readout's term, which is also the conditional NNGP sample.
 
     Examples
     --------
@@ -739,19 +793,63 @@ def conv_network_kernels(
     >>> ref = conv_kernel_reference(x, y, depth=2, filter_size=3, head="tr", kind="ntk")
     >>> bool(abs(r["ntk_mean"] - ref) < 5 * r["ntk_se"] + 0.02)
     True
+
+    A 3 × 3 torus with two channels per pixel:
+
+    >>> x = rng.standard_normal((3, 3, 2)); x /= np.linalg.norm(x, axis=-1, keepdims=True)
+    >>> r = conv_network_kernels(x, x, depth=2, filter_size=3, head="gap", width=16, n_init=40)
+    >>> ref = conv_kernel_reference(x, x, depth=2, filter_size=3, head="gap", kind="nngp")
+    >>> bool(abs(r["nngp_mean"] - ref) < 5 * r["nngp_se"] + 0.02)
+    True
     """
     depth, q = _check_conv(depth, filter_size, head)
-    xv = _unit_rows("x", x, 2)
-    yv = _unit_rows("y", y, 2)
     C = _check_int("width", width, 1)
     n_init = _check_int("n_init", n_init, 1)
-    pts, single = _pairs(xv, yv, 2)  # (P, p, zeta)
+    pts, single, grid = _conv_points(x, y, pixels)  # (P, p, zeta), row 0 is x
     P, p, zeta = pts.shape
-    r = (q - 1) // 2
-    offsets = np.arange(-r, r + 1)
-    idx = (np.arange(p)[:, None] + offsets[None, :]) % p  # idx[i, a] = i + a
+    A = len(grid.offsets(q))
+    rng = _rng(seed)
+    nngp_all, ntk_all = [], []
+    for B in _chunks(n_init, depth * (A * C * C + 2 * P * p * A * C)):
+        W1 = rng.standard_normal((B, C, zeta))
+        Ws = [rng.standard_normal((B, A * C, C)) for _ in range(1, depth)]
+        v = rng.standard_normal((B, p, C) if head == "tr" else (B, C))
+        nngp, ntk, _ = _conv_samples(pts, grid, q, head, W1, Ws, v, conditional_readout)
+        nngp_all.append(nngp[:, 1:])
+        ntk_all.append(ntk[:, 1:])
+    return _finish(np.concatenate(nngp_all), np.concatenate(ntk_all), single)
+
+
+def _conv_samples(
+    pts: FloatArray,
+    grid: Grid,
+    q: int,
+    head: str,
+    W1: FloatArray,
+    Ws: Sequence[FloatArray],
+    v: FloatArray,
+    conditional_readout: bool = True,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    r"""One batch of networks of :func:`conv_network_kernels` with given parameters.
+
+    ``pts`` (P, p, ζ): the points, pixels flat in the order of ``grid``, row 0 = x.  Parameters, B
+    networks: ``W1`` (B, C, ζ); ``Ws[l - 2]`` (B, |A| C, C) for conv layer l = 2..L, row
+    ``k C + c`` the weight from channel c at offset ``grid.offsets(q)[k]`` (:math:`W^{(l)}_a` of the
+    docstring is the block of rows k C .. k C + C - 1, transposed); ``v`` (B, C) for ``eq``/``gap``,
+    (B, p, C) for ``tr``.  Returns ``(nngp, ntk, g)``, each (B, P): the NNGP sample (conditional on
+    the convolutions, or g(x) g(y_k)), the NTK sample :math:`\langle\nabla_\theta g(x),
+    \nabla_\theta g(y_k)\rangle` (back-propagation) and the outputs g.
+    """
+    B, C, _ = W1.shape
+    P, p, _ = pts.shape
+    offsets = grid.offsets(q)
+    A = len(offsets)
+    # gather[i, k] = pixel i + a_k (the patch read by pixel i); scatter[j, k] = pixel j - a_k (its adjoint)
+    gather = np.stack([grid.permutation(a) for a in offsets], axis=1)
+    scatter = np.stack([grid.permutation([-c for c in a]) for a in offsets], axis=1)
+    slots = np.arange(A)[None, :]
     cross = np.einsum("iz,Pjz->Pij", pts[0], pts)  # <x_i, y_j>, (P, p, p)
-    cs = np.sqrt(2.0 / (q * C))
+    cs = np.sqrt(2.0 / (A * C))
     if head == "eq":
         ch = np.sqrt(2.0 / C)
     elif head == "tr":
@@ -764,55 +862,43 @@ def conv_network_kernels(
         flat = u.reshape(u.shape[0], u.shape[1], -1)
         return np.einsum("bPk,bk->bP", flat, flat[:, 0])
 
-    rng = _rng(seed)
-    nngp_all, ntk_all = [], []
-    for B in _chunks(n_init, depth * (q * C * C + 2 * P * p * q * C)):
-        W1 = rng.standard_normal((B, C, zeta))
-        fs = [np.einsum("Ppz,bcz->bPpc", pts, W1)]  # (B, P, p, C)
-        Ws, Us = [], []
-        for _ in range(1, depth):
-            h = np.maximum(fs[-1], 0.0)
-            U = h[:, :, idx, :]  # (B, P, p, q, C): U[.., i, a, :] = h[.., i + a, :]
-            W = rng.standard_normal((B, q * C, C))
-            fs.append(cs * (U.reshape(B, P, p, q * C) @ W[:, None]))
-            Ws.append(W)
-            Us.append(U)
+    fs = [np.einsum("Ppz,bcz->bPpc", pts, W1)]  # (B, P, p, C)
+    Us = []
+    for W in Ws:
         h = np.maximum(fs[-1], 0.0)
-        on = fs[-1] > 0
-        if head == "eq":
-            v = rng.standard_normal((B, C))
-            readout_term = ch * ch * pair_dot(h[:, :, 0, :])
-            g = ch * np.einsum("bc,bPc->bP", v, h[:, :, 0, :])
-            delta = np.zeros_like(h)
-            delta[:, :, 0, :] = ch * v[:, None, :] * on[:, :, 0, :]
-        elif head == "tr":
-            v = rng.standard_normal((B, p, C))
-            readout_term = ch * ch * pair_dot(h)
-            g = ch * np.einsum("bic,bPic->bP", v, h)
-            delta = ch * v[:, None] * on
-        else:
-            v = rng.standard_normal((B, C))
-            hs = h.sum(axis=2)
-            readout_term = ch * ch * pair_dot(hs)
-            g = ch * np.einsum("bc,bPc->bP", v, hs)
-            delta = ch * v[:, None, None, :] * on
-        nngp = readout_term if conditional_readout else g * g[:, :1]
-        ntk = readout_term.copy()
-        for layer in range(depth - 1, 0, -1):  # conv layer l = layer + 1 reads fs[layer - 1]
-            W, U = Ws[layer - 1], Us[layer - 1]
-            D = np.einsum("bic,bPjc->bPij", delta[:, 0], delta)  # (B, P, p, p)
-            S = np.einsum("biac,bPjac->bPij", U[:, 0], U)
-            ntk = ntk + cs * cs * np.einsum("bPij,bPij->bP", D, S)
-            dU = (cs * (delta @ np.swapaxes(W, 1, 2)[:, None])).reshape(B, P, p, q, C)
-            dh = np.zeros_like(delta)
-            for k, a in enumerate(offsets):  # dh[j] += dU[j - a, a]
-                dh += np.roll(dU[:, :, :, k, :], shift=int(a), axis=2)
-            delta = dh * (fs[layer - 1] > 0)
-        D = np.einsum("bic,bPjc->bPij", delta[:, 0], delta)
-        ntk = ntk + np.einsum("bPij,Pij->bP", D, cross)
-        nngp_all.append(nngp[:, 1:])
-        ntk_all.append(ntk[:, 1:])
-    return _finish(np.concatenate(nngp_all), np.concatenate(ntk_all), single)
+        U = h[:, :, gather, :]  # (B, P, p, A, C): U[.., i, k, :] = h[.., i + a_k, :]
+        fs.append(cs * (U.reshape(B, P, p, A * C) @ W[:, None]))
+        Us.append(U)
+    h = np.maximum(fs[-1], 0.0)
+    on = fs[-1] > 0
+    if head == "eq":
+        readout_term = ch * ch * pair_dot(h[:, :, 0, :])
+        g = ch * np.einsum("bc,bPc->bP", v, h[:, :, 0, :])
+        delta = np.zeros_like(h)
+        delta[:, :, 0, :] = ch * v[:, None, :] * on[:, :, 0, :]
+    elif head == "tr":
+        readout_term = ch * ch * pair_dot(h)
+        g = ch * np.einsum("bic,bPic->bP", v, h)
+        delta = ch * v[:, None] * on
+    else:
+        hs = h.sum(axis=2)
+        readout_term = ch * ch * pair_dot(hs)
+        g = ch * np.einsum("bc,bPc->bP", v, hs)
+        delta = ch * v[:, None, None, :] * on
+    nngp = readout_term if conditional_readout else g * g[:, :1]
+    ntk = readout_term.copy()
+    for layer in range(len(Ws), 0, -1):  # conv layer l = layer + 1 reads fs[layer - 1]
+        W, U = Ws[layer - 1], Us[layer - 1]
+        D = np.einsum("bic,bPjc->bPij", delta[:, 0], delta)  # (B, P, p, p)
+        S = np.einsum("biac,bPjac->bPij", U[:, 0], U)
+        ntk = ntk + cs * cs * np.einsum("bPij,bPij->bP", D, S)
+        dU = (cs * (delta @ np.swapaxes(W, 1, 2)[:, None])).reshape(B, P, p, A, C)
+        # dh[j] = sum_k dU[j - a_k, k]
+        dh = dU[:, :, scatter, slots, :].sum(axis=3)
+        delta = dh * (fs[layer - 1] > 0)
+    D = np.einsum("bic,bPjc->bPij", delta[:, 0], delta)
+    ntk = ntk + np.einsum("bPij,Pij->bP", D, cross)
+    return nngp, ntk, g
 
 
 def conv_kernel_reference(
@@ -822,35 +908,41 @@ def conv_kernel_reference(
     filter_size: int,
     head: Head,
     kind: Literal["nngp", "ntk"],
+    *,
+    pixels: int | tuple[int, int] | str | None = None,
 ) -> FloatArray | float:
-    r"""The SPEC §5 CGPK/CNTK recursion on p×p cross matrices, in plain numpy.
+    r"""The SPEC §5 CGPK/CNTK recursion on p×p cross matrices, in plain numpy (1-D ring or 2-D torus).
 
     .. math::
         \Sigma^{(1)}_{ij} = \Theta^{(1)}_{ij} = \langle x_i, y_j\rangle,\qquad
-        \Sigma^{(l)}_{ij} = \frac1q\sum_{|a|\le r}\kappa_1(\Sigma^{(l-1)}_{i+a,j+a}),
+        \Sigma^{(l)}_{ij} = \frac1{|\mathcal A|}\sum_{a\in\mathcal A}\kappa_1(\Sigma^{(l-1)}_{i+a,j+a}),
 
-        \Theta^{(l)}_{ij} = \frac1q\sum_{|a|\le r}\big[\Theta^{(l-1)}\kappa_0(\Sigma^{(l-1)})
-        + \kappa_1(\Sigma^{(l-1)})\big]_{i+a,j+a},
+        \Theta^{(l)}_{ij} = \frac1{|\mathcal A|}\sum_{a\in\mathcal A}
+        \big[\Theta^{(l-1)}\kappa_0(\Sigma^{(l-1)}) + \kappa_1(\Sigma^{(l-1)})\big]_{i+a,j+a},
 
         G = \kappa_1(\Sigma^{(L)}),\qquad
         H = \Theta^{(L)}\kappa_0(\Sigma^{(L)}) + \kappa_1(\Sigma^{(L)}),
 
     heads ``eq`` :math:`= G_{00}`, ``tr`` :math:`= \frac1p\sum_i G_{ii}`, ``gap``
-    :math:`= \frac1{p^2}\sum_{ij} G_{ij}` (NNGP; the NTK with H).  Indices mod p.  The values of
+    :math:`= \frac1{p^2}\sum_{ij} G_{ij}` (NNGP; the NTK with H).  :math:`\mathcal A = \{-r..r\}^{\dim}`,
+    r = (q-1)/2, pixel coordinates modulo the grid; the shifts :math:`i + a` are ``np.roll`` on the
+    grid axes (independent of :class:`~symkernel.architectures.conv.Grid`).  The values of
     neural-tangents with a ``Conv(W_std=√2)`` first layer are these times 2/ζ.
 
     Parameters
     ----------
-    x : array_like, shape (p, ζ)
-        Unit rows.
-    y : array_like, shape (p, ζ) or (m, p, ζ)
+    x : array_like, shape (p, ζ) or (p1, p2, ζ)
+        Unit rows; the shape sets the grid (1-D ring or 2-D torus) unless ``pixels`` is given.
+    y : array_like, shape of x, or (m,) + shape of x
         Unit rows; a batch gives an array of m values.
     depth : int
         L ≥ 1.
     filter_size : int
-        Odd q.
+        Odd q (q × q on a torus).
     head : {"eq", "tr", "gap"}
     kind : {"nngp", "ntk"}
+    pixels : int, (int, int) or "p1xp2", optional
+        The grid, for flat inputs of shape (p1 p2, ζ) (row-major pixels); default: from x's shape.
 
     Returns
     -------
@@ -861,33 +953,36 @@ def conv_kernel_reference(
     >>> x = np.eye(3)[:2]  # p = 2 pixels, zeta = 3
     >>> conv_kernel_reference(x, x, depth=3, filter_size=3, head="tr", kind="ntk")
     4.0
+    >>> conv_kernel_reference(np.ones((3, 3, 1)), np.ones((3, 3, 1)), 2, 3, "tr", "ntk")  # a torus
+    3.0
     """
     depth, q = _check_conv(depth, filter_size, head)
     if kind not in ("nngp", "ntk"):
         raise ParameterError("kind", kind, "one of 'nngp', 'ntk'")
-    xv = _unit_rows("x", x, 2)
-    yv = _unit_rows("y", y, 2)
-    if yv.shape[-2:] != xv.shape or xv.ndim != 2:
-        raise ParameterError("y", y, f"points of the same shape as x {xv.shape}")
-    p = xv.shape[0]
+    pts, single, grid = _conv_points(x, y, pixels)
+    shape, nd, p = grid.shape, grid.ndim, grid.size
     r = (q - 1) // 2
-    sigma = np.clip(np.einsum("iz,...jz->...ij", xv, yv), -1.0, 1.0)
+    sigma = np.clip(np.einsum("iz,mjz->mij", pts[0], pts[1:]), -1.0, 1.0)  # (m, p, p)
     theta = sigma.copy()
+    axes = tuple(range(1, 1 + 2 * nd))  # (m, *shape, *shape): rows then columns
 
     def patch_mean(mat: FloatArray) -> FloatArray:
-        out = np.zeros_like(mat)
-        for a in range(-r, r + 1):  # out[i, j] += mat[i + a, j + a]
-            out += np.roll(mat, shift=(-a, -a), axis=(-2, -1))
-        return out / q
+        grid_mat = mat.reshape((mat.shape[0],) + shape + shape)
+        out = np.zeros_like(grid_mat)
+        count = 0
+        for a in itertools.product(range(-r, r + 1), repeat=nd):  # out[i, j] += mat[i + a, j + a]
+            out += np.roll(grid_mat, shift=tuple(-c for c in a) * 2, axis=axes)
+            count += 1
+        return (out / count).reshape(mat.shape)
 
     for _ in range(1, depth):
         k0, k1 = _kappa0(sigma), _kappa1(sigma)
         sigma, theta = patch_mean(k1), patch_mean(theta * k0 + k1)
     mat = _kappa1(sigma) if kind == "nngp" else theta * _kappa0(sigma) + _kappa1(sigma)
     if head == "eq":
-        out = mat[..., 0, 0]
+        out = mat[:, 0, 0]
     elif head == "tr":
         out = np.trace(mat, axis1=-2, axis2=-1) / p
     else:
         out = mat.sum(axis=(-2, -1)) / p**2
-    return float(out) if np.ndim(out) == 0 else out
+    return float(out[0]) if single else out
