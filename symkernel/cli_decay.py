@@ -97,8 +97,8 @@ def _text(payload: dict, asym, cert) -> str:
     lines += [
         f"nu        = {asym.nu}      (K(1-s) = P+(s) + c_+ s^nu + ..., K(-1+s) = P-(s) + c_- s^nu + ...)",
         f"exponent  = {asym.exponent}            (mu_k ~ C k^-p, p = d - 1 + 2 nu)",
-        f"c_plus    = {asym.c_plus} = {payload['c_plus']}",
-        f"c_minus   = {asym.c_minus} = {payload['c_minus']}",
+        f"c_plus    = {payload['c_plus_exact']} = {payload['c_plus']}",
+        f"c_minus   = {payload['c_minus_exact']} = {payload['c_minus']}",
         f"C(d, nu)  = {asym.constant} = {payload['constant']}",
         f"even k:  mu_k ~ {payload['constant_even']} k^-{asym.exponent}",
         f"odd k:   mu_k ~ {payload['constant_odd']} k^-{asym.exponent}",

@@ -261,6 +261,7 @@ class _Context:
         self.lazy: dict[int, dict] = {}
         self.labels: dict[Any, int] = {}
         self._powers: dict[bool, dict] = {}
+        self._mono_numbers: dict[tuple, Any] = {}
         self.counter = 0
 
     # exact / numeric values of a polynomial -------------------------------------------------
@@ -287,7 +288,10 @@ class _Context:
                     base = self.symbols[g] if symbols else self.value(g)
                     f = powers[(g, e)] = base ** e
                 factors.append(f)
-            terms.append(sp.Mul(*factors))
+            # unevaluated when a factor is a sum (a flattened generator's value): SymPy would distribute a
+            # rational factor over it, and nested flattened values would grow exponentially with the depth
+            compound = any(isinstance(f, sp.Add) for f in factors[1:])
+            terms.append(sp.Mul(*factors, evaluate=not compound))
         return sp.Add(*terms)
 
     def flatten(self, a: dict) -> dict:
@@ -315,12 +319,16 @@ class _Context:
 
     def number(self, a: dict):
         ctx = self.mp
+        cache = self._mono_numbers
         total = ctx.mpf(0)
         for m, c in a.items():
-            t = ctx.mpf(int(c.numerator)) / int(c.denominator)
-            for g, e in m:
-                t = t * self.numbers[g] ** e
-            total += t
+            v = cache.get(m)
+            if v is None:
+                v = ctx.mpf(1)
+                for g, e in m:
+                    v = v * self.numbers[g] ** e
+                cache[m] = v
+            total += v * int(c.numerator) / int(c.denominator)
         return total
 
     def generator(self, key: Any, name: str, value: sp.Expr, number: Any) -> dict:
