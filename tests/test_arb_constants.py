@@ -23,7 +23,7 @@ def nested_constants(draw, depth=3):
         n = draw(st.sampled_from([0, 1]))
         a = sp.Rational(draw(st.fractions(min_value=0, max_value=1, max_denominator=9)))
         e = ArcCosKernel(n, a * e + (1 - a) * sp.Rational(draw(fractions)) / 2)
-        e = e * sp.sqrt(2) / sp.pi + draw(st.sampled_from([sp.Integer(0), sp.exp(sp.Rational(-1, 3))]))
+        e = (e * sp.sqrt(2) / sp.pi + draw(st.sampled_from([sp.Integer(0), sp.exp(sp.Rational(-1, 3))]))) / 2
     return e
 
 
@@ -55,3 +55,14 @@ def test_zero_tests():
     x = ArcCosKernel(1, sp.Rational(1, 7))
     assert excludes_zero(x - x.rewrite(sp.acos)) is False
     assert not arb_constant(sp.acos(2)).is_finite()
+
+
+@settings(max_examples=25, deadline=None)
+@given(e=nested_constants(), dps=st.integers(5, 80))
+def test_arb_number_has_the_requested_digits(e, dps):
+    from symkernel.interpret.arb_constants import arb_number
+
+    v = arb_number(e, dps)
+    ref = sp.N(e, dps + 30)
+    assert v is not None
+    assert abs(sp.Float(v, dps + 30) - ref) <= abs(ref) * sp.Float(10) ** (-dps) + sp.Float(10) ** (-dps - 25)

@@ -18,7 +18,9 @@ time (minutes at depth 4; here milliseconds).  The arc-cosine kernels use the cl
 (Cho & Saul, NeurIPS 2009).  Anything else (``ArcCosKernel`` with n ≥ 2, special functions) falls
 back to SymPy's ``evalf`` 20 digits beyond the working precision, with the radius widened to the working
 digits: the only path that relies on ``evalf``'s accuracy; the constants of the library's kernels
-(:math:`\kappa_0, \kappa_1`, exp, sqrt) never take it.
+(:math:`\kappa_0, \kappa_1`, exp, sqrt) never take it, and ``strict=True`` (used by the certified bounds,
+:mod:`symkernel.bounds`) refuses it (a NaN ball).  SymPy ``Float`` leaves are exact binary numbers and
+are converted exactly.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 import sympy as sp
 
-__all__ = ["arb_constant", "excludes_zero"]
+__all__ = ["arb_constant", "arb_number", "excludes_zero"]
 
 
 class _Unsupported(Exception):
@@ -44,6 +46,14 @@ def _leaf(flint, e: sp.Expr):
         return arb.pi()
     if e is sp.E:
         return arb(1).exp()
+    if e.is_Float:
+        # an exact binary number: (-1)^sign * man * 2^exp, converted without rounding
+        sign, man, exp, _ = e._mpf_
+        if not man:
+            if e._mpf_ != (0, 0, 0, 0):  # inf / nan
+                raise _Unsupported(e)
+            return arb(0)
+        return arb((-int(man) if sign else int(man), int(exp)))
     raise _Unsupported(e)
 
 
@@ -107,12 +117,14 @@ def _fallback(flint, e: sp.Expr, dps: int):
     return flint.arb(str(v)) + flint.arb(0, flint.arb(10) ** -dps)
 
 
-def arb_constant(expr: Any, memo: dict | None = None) -> Any:
+def arb_constant(expr: Any, memo: dict | None = None, strict: bool = False) -> Any:
     """A ball (``flint.arb``, at the current ``flint.ctx.prec``) that contains the exact real constant
     ``expr``; its radius reflects the precision.  Returns a ball with infinite or NaN radius only when the
     constant is not a finite real number (for example ``acos`` of an argument outside [-1, 1]).
 
     ``memo`` may be shared between calls at the same precision (sub-expressions are evaluated once).
+    ``strict``: never fall back on SymPy's ``evalf`` (a NaN ball instead), so that the result rests on
+    Arb's containment guarantee alone.
     """
     import flint
 
@@ -121,6 +133,8 @@ def arb_constant(expr: Any, memo: dict | None = None) -> Any:
     try:
         return _eval(flint, e, memo)
     except _Unsupported:
+        if strict:
+            return flint.arb("nan")
         dps = int(flint.ctx.prec * 0.30103)
         v = _fallback(flint, e, dps)
         return flint.arb("nan") if v is None else v
@@ -138,5 +152,37 @@ def excludes_zero(expr: Any, bits: int = 256) -> bool | None:
     try:
         ball = arb_constant(expr)
         return bool(ball.is_finite() and not ball.contains(0))
+    finally:
+        flint.ctx.prec = old
+
+
+def arb_number(expr: Any, dps: int):
+    """An :class:`mpmath.mpf` equal to the exact constant ``expr`` to ``dps`` significant digits, from an Arb
+    ball whose radius is checked to be below the last digit (the working precision is doubled until it is);
+    None when python-flint is not installed or the constant is not a finite real number (callers then use
+    SymPy's ``evalf``)."""
+    try:
+        import flint
+    except ImportError:
+        return None
+    import mpmath
+
+    old = flint.ctx.prec
+    bits = int(dps * 3.33) + 30
+    try:
+        for _ in range(6):
+            flint.ctx.prec = bits
+            ball = arb_constant(expr)
+            if not ball.is_finite():
+                return None
+            if ball.rad() == 0 or ball.rad() < abs(ball.mid()) * flint.arb(10) ** -(dps + 3):
+                man, exp = ball.mid().man_exp()
+                man, exp = int(man), int(exp)
+                # exact (no rounding to mpmath's global 53-bit precision)
+                return mpmath.mp.make_mpf(mpmath.libmp.from_man_exp(man, exp)) if man else mpmath.mpf(0)
+            if ball.contains(0) and ball.rad() < flint.arb(10) ** -(dps + 30):
+                return mpmath.mpf(0)
+            bits *= 2
+        return None
     finally:
         flint.ctx.prec = old

@@ -415,8 +415,9 @@ def _smul(a: _Series, b: _Series, cap: int) -> _Series:
     return _Series(out, max(p, 0), a.analytic and b.analytic)
 
 
-def _compose(outer: Sequence[dict], h: _Series, cap: int) -> _Series:
-    r""":math:`\sum_m outer[m]\,h^m` for h with h(0) = 0 (outer long enough: m·v(h) < cap)."""
+def _compose(outer: Sequence[dict], h: _Series, cap: int, flat=None) -> _Series:
+    r""":math:`\sum_m outer[m]\,h^m` for h with h(0) = 0 (outer long enough: m·v(h) < cap); ``flat``
+    (the context's :meth:`_Context.flatten`) is applied to the coefficients of every power of h."""
     v = h.valuation()
     if v == 0:  # pragma: no cover - callers guarantee h(0) = 0
         raise ValueError("compose: h(0) != 0")
@@ -425,6 +426,8 @@ def _compose(outer: Sequence[dict], h: _Series, cap: int) -> _Series:
     m = 1
     while m < len(outer) and m * v < cap:
         power = h if power is None else _smul(power, h, cap)
+        if flat is not None:
+            power = _Series([flat(c) for c in power.c], power.prec, power.analytic)
         if outer[m]:
             result = _sadd(result, _sscale(power, outer[m]))
         m += 1
@@ -682,8 +685,8 @@ def _kappa_rule(ctx: _Context, node: Node, g: _Series) -> _Series:
         vs = max(v, 1)
         K = 2 * (cap // vs + 2) + 1
         E = _endpoint_poly(n, at, K)
-        even = _compose(E[0::2], sigma, cap)
-        odd = _compose(E[1::2], sigma, cap)
+        even = _compose(E[0::2], sigma, cap, ctx.flatten)
+        odd = _compose(E[1::2], sigma, cap, ctx.flatten)
         out = _sadd(even, _smul(y, odd, cap))
         out.analytic = sigma.analytic and (y.analytic or not any(odd.c))
         return out
@@ -697,7 +700,7 @@ def _kappa_rule(ctx: _Context, node: Node, g: _Series) -> _Series:
     v = h.valuation()
     K = max(1, -(-cap // max(v, 1)))
     coeffs = _kappa_taylor(ctx, n, g0, key, K)
-    return _compose(coeffs, h, cap)
+    return _compose(coeffs, h, cap, ctx.flatten)
 
 
 def _exp_rule(ctx: _Context, node: Node, g: _Series) -> _Series:
@@ -716,7 +719,7 @@ def _exp_rule(ctx: _Context, node: Node, g: _Series) -> _Series:
     v = max(h.valuation(), 1)
     K = -(-cap // v)
     coeffs = [_pscale(e0, Fraction(1, int(sp.factorial(m)))) for m in range(K + 1)]
-    return _compose(coeffs, h, cap)
+    return _compose(coeffs, h, cap, ctx.flatten)
 
 
 def _binomial_half(m: int) -> Fraction:
@@ -738,7 +741,7 @@ def _sqrt_rule(ctx: _Context, node: Node, g: _Series) -> _Series:
     v = max(h.valuation(), 1)
     K = -(-cap // v)
     coeffs = [_pscale(root, _binomial_half(m)) for m in range(K + 1)]
-    return _compose(coeffs, h, cap)
+    return _compose(coeffs, h, cap, ctx.flatten)
 
 
 def _expand(root: Node, at: int, q: int, cap: int, compact: bool) -> tuple[_Series, _Context]:
