@@ -68,7 +68,7 @@ import sympy as sp
 from .algebra import Node, inputs_of
 from .algebra import as_description as _as_node
 from .errors import ParameterError, check_dps, check_int
-from .interpret.arb_constants import excludes_zero
+from .interpret.arb_constants import arb_number, excludes_zero
 from .interpret.numeric import dps_to_bits, mp_context
 from .interpret.singular import leading_singular_term, singular_terms
 from .interpret.support import FULL, ZERO, support
@@ -85,6 +85,8 @@ __all__ = [
     "gamma_ratio_expansion",
     "coefficient_expansion",
     "eigenvalue_expansion",
+    "darboux_constants",
+    "singular_constants",
 ]
 
 _d = sp.Symbol("d", positive=True)
@@ -209,6 +211,9 @@ def coefficient_constant(nu: Any) -> sp.Expr:
 def _num(expr: sp.Expr, dps: int):
     """An mpf (``dps`` digits, private context) of an exact SymPy number, with guard digits."""
     ctx = mp_context(dps_to_bits(dps))
+    v = arb_number(expr, dps + 15)  # Arb, memoised: fast on the nested constants of deep kernels
+    if v is not None:
+        return +ctx.convert(v)
     return +ctx.convert(sp.Float(sp.N(expr, dps + 15), dps + 15))
 
 
@@ -222,7 +227,49 @@ def _is_zero(expr: sp.Expr) -> bool:
     return bool(abs(sp.N(expr, 60)) < sp.Float(10) ** -50)
 
 
-def _tidy(expr: sp.Expr) -> sp.Expr:
+#: exact constants whose expression tree has more nodes than this are shown as a straight-line program
+DISPLAY_NODES = 400
+
+
+def _tree_size(expr: sp.Basic, memo: dict) -> int:
+    n = memo.get(expr)
+    if n is None:
+        n = memo[expr] = 1 + sum(_tree_size(a, memo) for a in expr.args)
+    return n
+
+
+@cache
+def _program(expr: sp.Expr) -> tuple[tuple, sp.Expr] | None:
+    """``(definitions, reduced)`` by common-subexpression elimination when the printed tree of ``expr`` is
+    larger than :data:`DISPLAY_NODES` (nested constants of deep kernels: the value of layer l appears in
+    every later layer, so the tree grows like 2^L while the DAG grows linearly), else None."""
+    if _tree_size(expr, {}) <= DISPLAY_NODES:
+        return None
+    defs, reduced = sp.cse(expr, optimizations=None, order="none",
+                           symbols=sp.numbered_symbols("x", real=True))
+    return tuple(defs), reduced[0]
+
+
+def display_text(expr: sp.Expr) -> str:
+    """Text of an exact constant; a large one as ``reduced  where  x0 = ..., x1 = ...`` (exactly equal)."""
+    prog = _program(sp.sympify(expr))
+    if prog is None:
+        return str(expr)
+    defs, reduced = prog
+    return f"{reduced}  where  " + ", ".join(f"{a} = {b}" for a, b in defs)
+
+
+def display_latex(expr: sp.Expr) -> str:
+    r"""LaTeX of an exact constant; a large one as ``reduced, \quad x_0 = ..., \dots`` (exactly equal)."""
+    prog = _program(sp.sympify(expr))
+    if prog is None:
+        return sp.latex(expr)
+    defs, reduced = prog
+    return sp.latex(reduced) + r",\quad \text{where } " + r",\ ".join(
+        f"{sp.latex(a)} = {sp.latex(b)}" for a, b in defs)
+
+
+def tidy_constant(expr: sp.Expr) -> sp.Expr:
     """Expanded when the constant is a closed form in pi and sqrt(2) (readable); left as a product
     otherwise (expanding nested arc-cosine constants of deep kernels multiplies their size)."""
     return sp.expand(expr) if not expr.has(ArcCosKernel) else expr
@@ -329,8 +376,8 @@ class Asymptotics:
             "nu_exact": str(self.nu),
             "c_plus": dec(self.c_plus),
             "c_minus": dec(self.c_minus),
-            "c_plus_exact": str(self.c_plus),
-            "c_minus_exact": str(self.c_minus),
+            "c_plus_exact": display_text(self.c_plus),
+            "c_minus_exact": display_text(self.c_minus),
             "constant": dec(self.constant),
             "constant_even": dec(self.constant_even),
             "constant_odd": dec(self.constant_odd),
@@ -351,11 +398,13 @@ class Asymptotics:
 
 def _expansion_latex(lhs: str, poly: str, name: str, lnu: str, value: sp.Expr) -> str:
     return (f"{lhs} = {poly}(s) + {name} s^{{{lnu}}} + o(s^{{{lnu}}}),\\quad "
-            f"{name} = {sp.latex(value)}")
+            f"{name} = {display_latex(value)}")
 
 
 def _factor_latex(c: sp.Expr) -> str:
     """LaTeX of a constant used as a factor: parenthesised when it is a sum."""
+    if _program(sp.sympify(c)) is not None:
+        return rf"\left({display_latex(c)}\right)"
     s = sp.latex(c)
     return rf"\left({s}\right)" if isinstance(c, sp.Add) else s
 
@@ -432,8 +481,8 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
     C = eigenvalue_constant(d, nu)
     g = coefficient_constant(nu)
     p = sp.Integer(d - 1) + 2 * nu
-    s_even = _tidy(c_plus + c_minus)
-    s_odd = _tidy(c_plus - c_minus)
+    s_even = tidy_constant(c_plus + c_minus)
+    s_odd = tidy_constant(c_plus - c_minus)
     even_zero = _is_zero(s_even)
     odd_zero = _is_zero(s_odd)
     vanishing = None
@@ -456,16 +505,16 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
         notes.append(msg)
     if name:
         notes.append(f"kernel: {name}")
-    if info.get("depth") is not None:
+    if info.get("depth") is not None and info.get("arch", "fc") == "fc":
         notes.append("depth = number of hidden ReLU layers (Bietti & Bach count depth + 1 layers)")
-    constant_even = _tidy(s_even * C)
-    constant_odd = _tidy(s_odd * C)
+    constant_even = tidy_constant(s_even * C)
+    constant_odd = tidy_constant(s_odd * C)
     lnu = sp.latex(nu)
     latex = {
         "expansion_plus": _expansion_latex("K(1-s)", "P_+", "c_+", lnu, c_plus),
         "expansion_minus": _expansion_latex("K(-1+s)", "P_-", "c_-", lnu, c_minus),
         "coefficients": r"b_n \sim \frac{c_+ + (-1)^n c_-}{\Gamma(-\nu)}\, n^{-\nu-1} = "
-        + _cases("n", _tidy(s_even * g), _tidy(s_odd * g), nu + 1),
+        + _cases("n", tidy_constant(s_even * g), tidy_constant(s_odd * g), nu + 1),
         "eigenvalues": r"\mu_k \sim (c_+ + (-1)^k c_-)\, C(d,\nu)\, k^{-(d-1+2\nu)} = "
         + _cases("k", constant_even, constant_odd, p),
         "constant": r"C(d,\nu) = \frac{\Gamma(d/2)\, 2^{\nu+d-2}\, \Gamma(\nu+\frac{d-1}{2})}"
@@ -473,21 +522,100 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
     }
     return Asymptotics(
         d, nu, p, c_plus, c_minus, nup, num, C, constant_even, constant_odd,
-        _tidy(s_even * g), _tidy(s_odd * g), vanishing, exact_beyond, "; ".join(notes),
+        tidy_constant(s_even * g), tidy_constant(s_odd * g), vanishing, exact_beyond, "; ".join(notes),
         latex, name, info)
 
 
 # ------------------------------------------------------------------------------------------------
 # higher-order (Darboux) expansions, for tails and tests
 # ------------------------------------------------------------------------------------------------
+#: exact singular terms per (node, endpoint): (order reached, [(exponent, exact coefficient)])
+_TERMS: dict = {}
+_TERMS_MAX = 64
+
+
+def _exact_singular_terms(node: Node, at: int, order: sp.Rational) -> list:
+    """``singular_terms`` (exact part), memoised: a request of a lower order reuses a higher one."""
+    hit = _TERMS.get((node, at))
+    if hit is not None and hit[0] >= order:
+        return [(e, c) for e, c in hit[1] if e <= order]
+    terms = [(e, c) for e, c, _ in singular_terms(node, at, order)]
+    if len(_TERMS) >= _TERMS_MAX:
+        _TERMS.pop(next(iter(_TERMS)))
+    _TERMS[(node, at)] = (order, terms)
+    return terms
+
+
+def _constant_mpf(expr: sp.Expr, dps: int, memo: dict):
+    """An mpf with ``dps`` correct digits of an exact constant: the midpoint of a python-flint ball
+    (:func:`symkernel.interpret.arb_constants.arb_constant`, memoised sub-expressions) when the ball
+    is that narrow, else SymPy's ``evalf`` (:func:`_num`)."""
+    if expr == 0:
+        return mp_context(dps_to_bits(dps)).mpf(0)
+    try:
+        import flint
+
+        from .interpret.arb_constants import arb_constant
+    except ImportError:
+        return _num(expr, dps)
+    bits = dps_to_bits(dps) + 20
+    old = flint.ctx.prec
+    flint.ctx.prec = bits + 40
+    try:
+        ball = arb_constant(expr, memo)
+        ok = ball.is_finite() and not ball.contains(0) and bool(
+            ball.rad() <= abs(ball.mid()) * flint.arb(2) ** (-bits))
+        if ok:
+            man, exp = ball.mid().man_exp()
+    finally:
+        flint.ctx.prec = old
+    if not ok:
+        return _num(expr, dps)
+    ctx = mp_context(dps_to_bits(dps))
+    return +ctx.ldexp(ctx.mpf(int(man)), int(exp))
+
+
+def singular_constants(kernel: Any, at: int = 1, order: Any = 3, dps: int = 30
+                       ) -> list[tuple[sp.Rational, Any]]:
+    r"""The singular terms :math:`c_j s^{lpha_j}` of :math:`K(1-s)` (``at=1``) or
+    :math:`K(-1+s)` (``at=-1``) up to :math:`s^{order}` as ``[(alpha_j, c_j), ...]``, the
+    :math:`c_j` mpf with ``dps`` digits.  The exact constants come from
+    :func:`symkernel.interpret.singular.singular_terms` (memoised per kernel and endpoint) and are
+    evaluated in ball arithmetic when python-flint is installed."""
+    node = _as_node(kernel)
+    dps = check_dps(dps)
+    if isinstance(at, bool) or at not in (1, -1):
+        raise ParameterError("at", at, "+1 or -1")
+    memo: dict = {}
+    return [(e, _constant_mpf(c, dps, memo))
+            for e, c in _exact_singular_terms(node, int(at), _check_order(order))]
+
+
+def darboux_constants(kernel: Any, order: Any = 3, dps: int = 30) -> list[tuple[sp.Rational, Any, Any]]:
+    r"""The singular terms of both endpoints up to :math:`s^{order}`, as numbers:
+    ``[(alpha_j, c_plus_j, c_minus_j), ...]`` (increasing :math:`lpha_j`, mpf with ``dps`` digits),
+    where :math:`K(1-s) = P_+(s) + \sum_j c^+_j s^{lpha_j} + O(s^{order+1/q})` and
+    :math:`K(-1+s) = P_-(s) + \sum_j c^-_j s^{lpha_j} + \dots` (:math:`P_\pm` polynomials, q the
+    ramification; a term absent at one end has coefficient 0).  These are the constants of the
+    Darboux expansion of :func:`coefficient_expansion` (see :func:`singular_constants`)."""
+    plus = dict(singular_constants(kernel, 1, order, dps))
+    minus = dict(singular_constants(kernel, -1, order, dps))
+    zero = mp_context(dps_to_bits(dps)).mpf(0)
+    return [(e, plus.get(e, zero), minus.get(e, zero)) for e in sorted(set(plus) | set(minus))]
+
+
+def _check_order(order: Any) -> sp.Rational:
+    try:
+        o = sp.Rational(str(order)) if isinstance(order, float) else sp.Rational(order)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError("order", order, "a non-negative rational power of s") from exc
+    if o < 0 or o > 200:
+        raise ParameterError("order", order, "a rational power of s in [0, 200]")
+    return o
+
+
 def _singular_pairs(node: Node, order: Any, dps: int):
-    plus = singular_terms(node, 1, order)
-    minus = singular_terms(node, -1, order)
-    exps = sorted({e for e, _, _ in plus} | {e for e, _, _ in minus})
-    cp = {e: c for e, c, _ in plus}
-    cm = {e: c for e, c, _ in minus}
-    z = sp.Integer(0)
-    return [(e, _num(cp.get(e, z), dps), _num(cm.get(e, z), dps)) for e in exps]
+    return darboux_constants(node, order, dps)
 
 
 def coefficient_expansion(kernel: Any, n: int, order: Any = 3, dps: int = 30):

@@ -5,8 +5,8 @@ The argument (proof obligations)
 --------------------------------
 Let :math:`K(t) = \sum_n b_n t^n` be a dot-product kernel of the library on :math:`S^{d-1}` (normalised
 measure, :math:`P_k(1) = 1`, SPEC §1) whose Puiseux expansions at :math:`t = \pm1` are in powers of
-:math:`s^{1/2}` (ramification 2: every fully connected NNGP/NTK, with or without bias, the arc-cosine kernels
-:math:`\kappa_0, \kappa_1` and the Laplace kernel).  Fix an order :math:`m \ge 2`.
+:math:`s^{1/2}` (ramification 2: every fully connected NNGP/NTK, with or without bias, the ResNTK, the
+arc-cosine kernels :math:`\kappa_0, \kappa_1` and the Laplace kernel).  Fix an order :math:`m \ge 2`.
 
 **(P1) Decomposition.**  With the exact Puiseux coefficients :math:`c^\pm_j` of :math:`s^{j+1/2}` in
 :math:`K(\pm(1-s))` (:func:`symkernel.interpret.singular.puiseux`, exact SymPy numbers enclosed in Arb
@@ -24,8 +24,13 @@ with the exact Gamma ratio :math:`\mu_k[(1-t)^\alpha]` of SPEC §8
 (:func:`symkernel.asymptotics.power_eigenvalue`;
 quoted, and checked against quadrature in ``tests/test_asymptotics.py``).
 
-**(P2) Coefficients of R.**  :math:`R^{(m)}` is analytic in the open unit disk and continuous on the closed
-disk (shown in P3–P4), so with :math:`r_n = [t^n]R` (Cauchy's formula on :math:`|z| = \varrho \to 1`)
+**(P2) Coefficients of R.**  The principal-branch composition of K is analytic in the open unit disk, where
+it is the power series of K (identity theorem, from (-1, 1)): *checked* structurally,
+:meth:`_Program._check_unit_disk` -- every :math:`\kappa`-argument is a correlation (nonnegative Maclaurin
+coefficients, value :math:`\le 1` at t = 1, hence of modulus < 1 in the open disk unless constant) and
+every square-root argument has a positive real part there; otherwise :class:`NotCertified`.  So is S; and
+:math:`R^{(m)}` extends continuously to the closed disk (P3–P4).  With :math:`r_n = [t^n]R` (Cauchy's
+formula on :math:`|z| = \varrho \to 1`)
 
 .. math::  |r_n| \le \frac{(n-m)!}{n!}\,E_m,\qquad
            E_m = \frac{1}{2\pi}\int_{-\pi}^{\pi} |R^{(m)}(e^{i\varphi})|\,d\varphi
@@ -41,10 +46,13 @@ y\sqrt{\sigma/y^2}`, :math:`\kappa_0(1-\sigma) = 1 - \frac2\pi\arcsin\sqrt{\sigm
 :math:`\kappa_0(-u) = 1-\kappa_0(u)`, :math:`\kappa_1(-u) = \kappa_1(u) - u`) is evaluated in complex ball
 arithmetic on boxes covering the circle :math:`|y| = \rho`, and at every node it is *checked* that
 :math:`\operatorname{Re}(\sigma/y^2) > 0` and :math:`|\sigma| < 2` (endpoint compositions), or
-:math:`|g - g_0| < 1 - |g_0|` (compositions at an interior value :math:`g_0`); by the minimum principle for
-the harmonic function :math:`\operatorname{Re}(\sigma/y^2)` and the maximum principle, these hold on the whole
-disk, so every branch is analytic there.  Cauchy's estimate gives :math:`|g_i| \le M\rho^{-i}` for the
-Taylor coefficients of :math:`G_\pm`, :math:`M = \max_{|y|=\rho}|G_\pm|`.  The odd coefficients
+:math:`|g - g_0| < 1 - |g_0|` (compositions at an interior value :math:`g_0`); since every endpoint argument
+is checked (structurally, :meth:`_Program._flatness`) to have :math:`\sigma = O(y^2)`,
+:math:`\sigma/y^2` is analytic in the disk, and by the minimum principle for the harmonic function
+:math:`\operatorname{Re}(\sigma/y^2)` and the maximum principle these hold on the whole disk, so every branch
+is analytic there (node by node, from the input up).  Cauchy's estimate gives
+:math:`|g_i| \le M\rho^{-i}` for the Taylor coefficients of :math:`G_\pm`,
+:math:`M = \max_{|y|=\rho}|G_\pm|`.  The odd coefficients
 :math:`g_{2j+1}, j < m` are exactly :math:`c^\pm_j` and cancel in R, so with :math:`s = 1 \mp z`,
 :math:`x = \delta/\rho^2 < 1`, for :math:`|s| \le \delta`
 
@@ -52,16 +60,23 @@ Taylor coefficients of :math:`G_\pm`, :math:`M = \max_{|y|=\rho}|G_\pm|`.  The o
            + \frac{M}{\rho}\,\delta^{\frac12-m} \sum_{j\ge m} (j+1)^{\underline m}\, x^j
            + \sum_{j<m} |c^\mp_j|\,|\alpha_j^{\underline m}|\,(2-\delta)^{\alpha_j - m}
 
-(the last term is the other endpoint's singular part, analytic here; all sums in closed form).
+(even part: :math:`\sum_{i\ge m} i^{\underline m} x^{i-m} = m!/(1-x)^{m+1}`; odd part:
+:math:`(j+\frac12)^{\underline m} \le (j+1)^{\underline m}` and :math:`\sum_{j\ge m}(j+1)^{\underline m}x^j
+= (m!\,x^m/(1-x)^{m+1} - m!\,x^m)/x`; the last term is the other endpoint's singular part, analytic here,
+with :math:`\alpha_j - m < 0` and :math:`|2 - s| \ge 2 - \delta`).  It is checked that
+:math:`0 < \delta < \min(\rho^2, 2)`.
 
 **(P4) Away from ±1.**  The arc :math:`\{e^{i\varphi}\}` between the two endpoint caps is cut into segments of
-half-length h; for a segment with centre :math:`z_c` the closed disk :math:`D(z_c, r + h)` is covered by boxes
-on which the principal-branch composition of :math:`R = K - S` is evaluated with the check that every
-:math:`\kappa`-argument avoids :math:`(-\infty,-1]\cup[1,\infty)` (and every square-root argument and
-:math:`1 \mp w` avoid :math:`(-\infty, 0]`).  Then R continues analytically to the disk (identity theorem: it
-equals K - S on the part inside the unit disk, where every :math:`\kappa`-argument is a correlation of modulus
-< 1), and Cauchy's integral formula gives :math:`\sup_{\rm segment}|R^{(m)}| \le m!\,(r+h)\,r^{-m-1}
-\max_{D(z_c, r+h)}|R|`.
+half-length h (:func:`_arc_segments`); for a segment with centre :math:`z_c` the closed disk
+:math:`D(z_c, r + h)` is covered by boxes on which the principal-branch composition of :math:`R = K - S` is
+evaluated with the check that every :math:`\kappa`-argument avoids :math:`(-\infty,-1]\cup[1,\infty)` (and
+every square-root argument and :math:`1 \mp w` avoid :math:`(-\infty, 0]`).  Then R continues analytically to
+the disk (identity theorem: it equals K - S on the part inside the unit disk, P2), and Cauchy's integral
+formula on :math:`|w - z_c| = r + h` gives :math:`\sup_{\rm segment}|R^{(m)}| \le m!\,(r+h)\,r^{-m-1}
+\max_{D(z_c, r+h)}|R|` (:math:`|w - z| \ge r` for :math:`|z - z_c| \le h`; chord :math:`\le` arc).  The
+geometry is computed in float and used as exact binary numbers; its rounding (segment ends, cap angle,
+centres: all below :math:`10^{-15}`) is absorbed by widening every segment by ``ARC_MARGIN`` = 1e-12 on
+each side and shrinking r by twice that, so the segments provably cover the arc up to both caps.
 
 **(P5) Eigenvalues of R.**  For :math:`n \ge k \ge m`, with :math:`\beta = m - \frac32` and Gautschi's
 inequality :math:`\Gamma(y)/\Gamma(y+\frac12) \le (y-\frac12)^{-1/2}` (DLMF 5.6.4),
@@ -75,9 +90,9 @@ inequality :math:`\Gamma(y)/\Gamma(y+\frac12) \le (y-\frac12)^{-1/2}` (DLMF 5.6.
 This gives a certified enclosure of every :math:`\mu_k`, :math:`k \ge m`
 (:meth:`CertifiedBounds.enclosure`).
 
-**(P6) All k ≥ k_0.**  For :math:`k_0 \le k \le k_1` the enclosures of (P5) times :math:`k^p` are computed one
-by
-one (the Gamma ratios by their exact rational recurrence in k).  For :math:`k > k_1` every
+**(P6) All k ≥ k_0.**  For :math:`k_0 \le k \le k_1` the enclosures of (P5) times :math:`k^p` (an exact
+Arb integer power) are computed one by one (the Gamma ratios by their exact rational recurrence in k).
+For :math:`k > k_1` every
 :math:`g(k) = k^{P}\Gamma(k-\alpha)/\Gamma(k+\alpha+d-1)`, :math:`P = 2\alpha + d - 1 > 1`, is enclosed by the
 lemma of Elezović, Giordano & Pečarić (2000, Thm. 1): :math:`z(x) = (\Gamma(x+b)/\Gamma(x+a))^{1/(b-a)} - x`
 is increasing for :math:`b - a > 1` with limit :math:`(a+b-1)/2 = (d-2)/2`, whence
@@ -85,16 +100,22 @@ is increasing for :math:`b - a > 1` with limit :math:`(a+b-1)/2 = (d-2)/2`, when
 .. math::  \Bigl(\frac{k_1}{k_1 + (d-2)/2}\Bigr)^{P} \le g(k) \le \max\Bigl(1, \Bigl(\frac{k_1}{k_1 + z(k_1)}
            \Bigr)^{P}\Bigr)\qquad (k \ge k_1),
 
-and the lower-order terms and the remainder are decreasing multiples of :math:`k^{-(P_j - p)}`.  A and B are
-the
-extreme values over both ranges.
+(with :math:`z(k_1)` the lower end of its ball, and :math:`k_1 + z(k_1) > 0` checked), and the lower-order
+terms and the remainder are decreasing multiples of :math:`k^{-(P_j - p)}`, bounded at :math:`k_1`.  A and B
+are the extreme values over both ranges.
 
 What is assumed rather than proved here: the exact Puiseux coefficients (the singular interpreter, tested
-against finite differences), the quoted eigenvalue
-formulas of SPEC §1/§8, the two cited inequalities, and the correctness of Arb (python-flint).  Everything
-else is an inequality between Arb balls.  Kernels outside this class (ramified expansions, :math:`\kappa_n`
-with
-n ≥ 2, analytic kernels) raise :class:`NotCertified`.
+against finite differences; they enter the cap bound of P3 through the exact cancellation of
+:math:`g_{2j+1}`, j < m), the quoted eigenvalue formulas of SPEC §1/§8 (checked against quadrature in the
+tests), the two cited inequalities, the structural parity interpreter
+(:mod:`symkernel.interpret.support`) for the classes reported ``"zero"`` (the odd or even part of K a
+polynomial), SymPy's exact arithmetic where a coefficient :math:`c_+ \pm c_-` is decided to be 0 by
+simplification (when a 256-bit ball does not exclude 0), and the correctness of Arb (python-flint).  Every
+constant enters as an Arb ball of its exact expression tree (no ``evalf``: a constant outside that grammar is
+refused), every bound is rounded outward (``.upper()`` / ``.lower()``, converted to mpmath without
+rounding).  Everything else is an inequality between Arb balls.  Kernels outside this class (ramified
+expansions, :math:`\kappa_n` with n ≥ 2, analytic kernels, descriptions whose analyticity in the unit disk
+the structural rules of P2 do not establish) raise :class:`NotCertified`.
 
 References
 ----------
@@ -122,8 +143,8 @@ import sympy as sp
 
 from .algebra import Node, inputs_of, postorder
 from .algebra import as_description as _node
-from .errors import ParameterError, SymkernelError, check_int
-from .interpret.arb_constants import arb_constant
+from .errors import ParameterError, SymkernelError, check_int, check_real
+from .interpret.arb_constants import arb_constant, arb_number
 
 __all__ = [
     "NotCertified",
@@ -177,6 +198,11 @@ def _arb(expr: Any):
     arithmetic (:func:`symkernel.interpret.arb_constants.arb_constant`, memoised per precision)."""
     from flint import arb, ctx
 
+    if isinstance(expr, mpmath.mpf):  # an exact binary number (E_m, A, B): converted without rounding
+        if not mpmath.isfinite(expr):
+            raise NotCertified(f"the number {expr} is not finite")
+        sign, man, exp, _ = expr._mpf_  # (mpf.man_exp drops the sign)
+        return arb((-int(man) if sign else int(man), int(exp))) if man else arb(0)
     e = sp.sympify(expr)
     if e.is_Integer:
         return arb(int(e))
@@ -185,9 +211,9 @@ def _arb(expr: Any):
     memo = _ARB_MEMO.setdefault(ctx.prec, {})
     if len(memo) > 100_000:
         memo.clear()
-    v = arb_constant(e, memo)
+    v = arb_constant(e, memo, strict=True)  # no SymPy evalf fallback: Arb's containment guarantee only
     if not v.is_finite():
-        raise NotCertified(f"the constant {e} is not a finite real number")
+        raise NotCertified(f"the constant {e} is not a finite real number with an Arb enclosure")
     return v
 
 
@@ -196,9 +222,12 @@ _ARB_MEMO: dict[int, dict] = {}
 
 
 def _to_mpf(x):
-    """An exact mpmath number equal to the arb midpoint-free value ``x`` (x exact)."""
+    """The mpmath number equal to the midpoint of ``x`` (for the exact balls of ``.lower()`` /
+    ``.upper()``: their value), *without* rounding to mpmath's working precision (``mpmath.mpf((man,
+    exp))`` would round to 53 bits, to nearest: an upper bound could come out below the true one)."""
     man, exp = x.mid().man_exp()
-    return mpmath.mpf((int(man), int(exp))) if int(man) else mpmath.mpf(0)
+    man, exp = int(man), int(exp)
+    return mpmath.mp.make_mpf(mpmath.libmp.from_man_exp(man, exp)) if man else mpmath.mpf(0)
 
 
 def _lower(x):
@@ -234,7 +263,10 @@ def _decimal(expr: Any, dps: int) -> str:
     if e == 0:
         return "0"
     ctx = output_context(dps)
-    return ctx.nstr(ctx.convert(sp.Float(sp.N(e, dps + 10), dps + 10)), dps, strip_zeros=False)
+    v = arb_number(e, dps + 10)
+    if v is None:
+        v = sp.Float(sp.N(e, dps + 10), dps + 10)
+    return ctx.nstr(ctx.convert(v), dps, strip_zeros=False)
 
 
 def _disc(R):
@@ -246,6 +278,14 @@ def _disc(R):
 def _rad(z):
     """Radius of a disc about the midpoint of the complex box ``z`` containing it."""
     return (z.real.rad() ** 2 + z.imag.rad() ** 2).sqrt().upper()
+
+
+def _max_finite(M, v):
+    """max(M, v) of exact upper bounds, refusing NaN / infinite ones (Python's ``max`` would silently keep
+    M when the comparison with a NaN ball is False)."""
+    if not v.is_finite():
+        raise NotCertified("a non-finite bound on a box")
+    return v if v > M else M
 
 
 def _off_kappa_cut(a) -> bool:
@@ -316,6 +356,155 @@ class _Program:
             if not self.has_input[id(n)]:
                 self.consts[id(n)] = self._const(n)
         self.ends = {1: self._endpoint_values(1), -1: self._endpoint_values(-1)}
+        # (P3) the branches in y are analytic at y = 0 only if every endpoint argument is flat there
+        self.flat = {1: self._flatness(1), -1: self._flatness(-1)}
+        # (P2, P4) the principal-branch composition is analytic in the open unit disk
+        self._check_unit_disk()
+
+    # structural analyticity conditions ----------------------------------------------------------
+    def _flatness(self, eps: int) -> dict:
+        r"""``id(node) -> bool``: True when :math:`f(y) - f(0) = O(y^2)` for :math:`f(y) =`
+        node(:math:`\epsilon(1 - y^2)`) (sufficient rules).  An endpoint composition
+        :math:`\kappa_n(g)`, :math:`g(0) = \pm1` (or :math:`\sqrt g`, :math:`g(0) = 0`) is analytic in y only
+        if :math:`\sigma = 1 \mp g` is flat: then :math:`\sigma/y^2` is analytic at y = 0 and the minimum
+        principle of step P3 applies to its real part (with :math:`\sigma \sim c\,y` it has a pole there, and
+        the checks on the circle would prove nothing).  :math:`\kappa_1(\pm(1-\sigma)) \mp 1 = -\sigma +
+        O(\sigma^{3/2})` is flat again; :math:`\kappa_0` and :math:`\sqrt{\cdot}` at 0 are not (order y)."""
+        ends = self.ends[eps]
+        flat: dict[int, bool] = {}
+        for n in self.nodes:
+            i = id(n)
+            if not self.has_input[i] or n.op == "input":
+                flat[i] = True
+                continue
+            args = [flat[id(a)] for a in n.args]
+            ex = ends[id(n.args[0])][0] if n.args else None
+            if n.op == "kappa":
+                endpoint = ex is not None and (ex == 1 or ex == -1)
+                flat[i] = args[0] and (n.data == 1 or not endpoint)
+            elif n.op == "sqrt":
+                flat[i] = args[0] and not (ex is not None and ex == 0)
+            else:
+                flat[i] = all(args)
+        return flat
+
+    def _check_unit_disk(self) -> None:
+        r"""(P2) Check that the principal-branch composition is analytic in the open unit disk, where it is
+        then the power series of K (identity theorem, from (-1, 1)); raise :class:`NotCertified` otherwise.
+
+        Sufficient conditions, by induction over the nodes: every :math:`\kappa`-argument g is a
+        *correlation*: nonnegative Maclaurin coefficients and :math:`g(1) \le 1`, so that
+        :math:`|g(w)| \le g(|w|) \le 1` and, g being analytic, :math:`|g| < 1` in the open disk unless g is
+        constant (maximum modulus) -- off the cuts of :math:`\arcsin` and :math:`\sqrt{1-g^2}`; every
+        square-root argument :math:`h = c_0 + \sum_i c_i a_i` (atoms :math:`a_i` with nonnegative
+        coefficients) has :math:`\operatorname{Re} h(w) \ge c_0 - \sum_i |c_i|\,a_i(|w|) > 0`: checked as
+        :math:`c_0 - \sum_i|c_i|\,a_i(1) > 0`, or :math:`= 0` with a non-constant atom
+        (:math:`a_i(-1) \ne a_i(1)`).  Nonnegative coefficients are recognised structurally: the input,
+        nonnegative constants, sums with nonnegative weights (like terms collected, so that
+        :math:`t + \frac15(\kappa_1(t) - t)` qualifies), products, :math:`\kappa_n` of a correlation and
+        :math:`\exp`."""
+        ends = self.ends[1]
+        lin_memo: dict[int, tuple] = {}
+        nn_memo: dict[int, bool] = {}
+
+        def ball(v):
+            return _arb(v) if isinstance(v, sp.Basic) else v
+
+        def add(a, b):
+            return a + b if isinstance(a, sp.Basic) and isinstance(b, sp.Basic) else ball(a) + ball(b)
+
+        def mul(a, b):
+            return a * b if isinstance(a, sp.Basic) and isinstance(b, sp.Basic) else ball(a) * ball(b)
+
+        def is_zero(v):
+            return (v == 0) if isinstance(v, sp.Basic) else bool(v == 0)
+
+        def nonneg(v):
+            if is_zero(v):
+                return True
+            return bool(ball(v) >= 0)
+
+        def value(n):  # exact value (SymPy) when known, else a ball, of a node without input
+            ex, b = ends[id(n)]
+            return sp.sympify(ex) if ex is not None else b
+
+        def lin(n):  # n = c0 + sum c_a * a over atoms a (like terms collected)
+            i = id(n)
+            if i in lin_memo:
+                return lin_memo[i]
+            if not self.has_input[i]:
+                out = (value(n), {})
+            elif n.op == "add":
+                c0, terms = sp.Integer(0), {}
+                for a in n.args:
+                    ca, ta = lin(a)
+                    c0 = add(c0, ca)
+                    for atom, c in ta.items():
+                        terms[atom] = add(terms[atom], c) if atom in terms else c
+                out = (c0, terms)
+            elif n.op == "mul" and sum(self.has_input[id(a)] for a in n.args) == 1:
+                c = sp.Integer(1)
+                for a in n.args:
+                    if not self.has_input[id(a)]:
+                        c = mul(c, value(a))
+                (var,) = [a for a in n.args if self.has_input[id(a)]]
+                c0, terms = lin(var)
+                out = (mul(c, c0), {atom: mul(c, v) for atom, v in terms.items()})
+            else:
+                out = (sp.Integer(0), {n: sp.Integer(1)})
+            lin_memo[i] = out
+            return out
+
+        def nn(n):  # nonnegative Maclaurin coefficients (sufficient)
+            i = id(n)
+            if i not in nn_memo:
+                c0, terms = lin(n)
+                nn_memo[i] = nonneg(c0) and all(
+                    is_zero(c) or (nonneg(c) and nn_atom(a)) for a, c in terms.items())
+            return nn_memo[i]
+
+        def nn_atom(a):
+            if a.op == "input":
+                return True
+            if a.op == "mul":
+                return all(nn(f) for f in a.args)
+            if a.op == "kappa":
+                return corr(a.args[0])
+            if a.op == "exp":
+                return nn(a.args[0])
+            return False  # sqrt
+
+        def corr(g):
+            ex, b = ends[id(g)]
+            return nn(g) and (bool(b <= 1) or (ex is not None and sp.sympify(ex) - 1 == 0))
+
+        def right_half(h):
+            c0, terms = lin(h)
+            q = c0
+            moving = False
+            for a, c in terms.items():
+                if is_zero(c):
+                    continue
+                if not nn_atom(a):
+                    return False
+                ex, b = ends[id(a)]
+                a1 = sp.sympify(ex) if ex is not None else b
+                q = add(q, mul(-abs(c), a1))
+                moving = moving or bool(self.ends[-1][id(a)][1] != b)  # a(-1) != a(1): not constant
+            if bool(ball(q) > 0):
+                return True
+            return is_zero(q) and moving
+
+        for n in self.nodes:
+            if not self.has_input[id(n)]:
+                continue
+            if n.op == "kappa" and not corr(n.args[0]):
+                raise NotCertified(
+                    f"the argument of {n!r} is not shown to be a correlation (nonnegative Maclaurin "
+                    "coefficients, value <= 1 at t = 1): analyticity in the unit disk is not established")
+            if n.op == "sqrt" and not right_half(n.args[0]):
+                raise NotCertified(
+                    f"the argument of {n!r} is not shown to have a positive real part in the unit disk")
 
     # constants and endpoint values ---------------------------------------------------------------
     def _kappa_real(self, n: int, a):
@@ -492,6 +681,8 @@ class _Program:
                 if eps:
                     ex, ball = ends[id(n.args[0])]
                     if ex is not None and (ex == 1 or ex == -1):
+                        if not self.flat[eps][id(n.args[0])]:
+                            raise NotCertified("an endpoint arc-cosine argument is not of order y^2 at y = 0")
                         v = self._kappa_endpoint(n.data, int(ex), a[0], y, y2)
                     else:
                         dev = (a[0].box() - ball).abs_upper()
@@ -511,6 +702,8 @@ class _Program:
                 if eps:
                     ex, ball = ends[id(n.args[0])]
                     if ex is not None and ex == 0:
+                        if not self.flat[eps][id(n.args[0])]:
+                            raise NotCertified("a vanishing square-root argument is not O(y^2) at y = 0")
                         u_b = g.box() / y2.box()
                         if not u_b.real > 0:
                             raise NotCertified("Re(g/y^2) > 0 fails under a square root")
@@ -583,12 +776,12 @@ def _singular_coefficients(node: Node, m: int) -> tuple[tuple[sp.Rational, sp.Ex
                 f"the expansion at t = {at} is in powers of s^(1/{p.ramification}); the certified "
                 "bounds need powers of s^(1/2)"
             )
+        if len(p.coefficients) < 2 * m:  # never fill in missing coefficients with zeros
+            raise NotCertified(f"the expansion at t = {at} stops before s^({2 * m - 1}/2)")
         exps[at] = p.coefficients
     for j in range(m):
         i = 2 * j + 1
-        cp = exps[1][i] if i < len(exps[1]) else sp.Integer(0)
-        cm = exps[-1][i] if i < len(exps[-1]) else sp.Integer(0)
-        out.append((sp.Rational(i, 2), cp, cm))
+        out.append((sp.Rational(i, 2), exps[1][i], exps[-1][i]))
     return tuple(out)
 
 
@@ -604,6 +797,11 @@ def _cap_bound(M, rho, delta, m: int, other: list):
     from flint import arb
 
     x = delta / rho**2
+    # the cap |s| <= delta must lie inside the y-disk (|y|^2 = |s| <= delta < rho^2: x < 1, else the
+    # geometric sums below diverge and the formulas return garbage, even negative numbers), and away from
+    # the other endpoint (2 - delta > 0)
+    if not (rho > 0 and delta > 0 and x < 1 and delta < 2):
+        raise NotCertified(f"the cap size delta = {delta} needs 0 < delta < min(rho^2, 2) (rho = {rho})")
     fact = arb.fac_ui(m)
     even = M * fact / (rho ** (2 * m) * (1 - x) ** (m + 1))
     # sum_{j>=m} (j+1)_m x^j = x^{-1} [ m! x^m/(1-x)^{m+1} - sum_{i=m}^{m} i_m x^i ]   (i = j + 1 >= m + 1)
@@ -629,7 +827,7 @@ def _circle_max(prog: _Program, eps: int, rho: float, count: int):
         psi = h * (i + 0.5)
         rad = rho * h / 2 * 1.0001 + 1e-300
         box = acb(arb(rho * math.cos(psi), rad), arb(rho * math.sin(psi), rad))
-        M = max(M, prog.evaluate(box, eps).abs_upper())
+        M = _max_finite(M, prog.evaluate(box, eps).abs_upper())
     return M.upper()
 
 
@@ -662,28 +860,48 @@ def _singular_jet(balls, box, R):
     return _Jet(c, D.upper(), R)
 
 
-def _arc_bound(prog: _Program, terms, m: int, delta: float, reach: float, grid: int):
-    """(P4): sum over segments of (segment length) * sup |R^(m)| on the arc between the caps."""
-    from flint import acb, arb
+#: slack added to the half-length of every arc segment (P4): it absorbs the rounding of the float geometry
+#: (segment ends, the cap angle, the centres e^{i mid}: all below 1e-15), so the segments cover the arc
+ARC_MARGIN = 1e-12
 
-    fact = arb.fac_ui(m)
-    balls = _term_balls(terms)
+
+def _arc_segments(delta: float, reach: float):
+    r"""The segments of step P4: ``(mid, h, rr)`` in float.  Segment i covers the angles
+    ``[mid - h - ARC_MARGIN, mid + h + ARC_MARGIN]``; together they cover the arc from the cap angle
+    :math:`2\arcsin(\delta/2)` to :math:`\pi - 2\arcsin(\delta/2)` (no sliver is left at the end: a remainder
+    under 1% of a step is merged into it).  ``rr = reach * dist(mid)``, dist the distance to ±1: the radius
+    of the Cauchy disk about the float centre ``(cos mid, sin mid)``."""
     phi_a = 2 * math.asin(delta / 2)
     phi = phi_a
     end = math.pi - phi_a
-    total = arb(0)
-    worst = arb(0)
-    segments = boxes = 0
-    while phi < end - 1e-12:
+    while phi < end:
         dist = min(2 * math.sin(phi / 2), 2 * math.cos(phi / 2))
         step = min(0.25 * reach * dist, end - phi)
+        last = end - phi - step < 0.01 * step
+        if last:
+            step = end - phi
         mid = phi + step / 2
         dist_mid = min(2 * math.sin(mid / 2), 2 * math.cos(mid / 2))
         h = step / 2
         r = reach * dist_mid - h
         if r <= 0:
             raise NotCertified("arc segment too long for its distance to ±1")
-        rr = r + h
+        yield mid, h, r + h
+        if last:
+            break
+        phi += step
+
+
+def _arc_bound(prog: _Program, terms, m: int, delta: float, reach: float, grid: int):
+    """(P4): sum over segments of (segment length) * sup |R^(m)| on the arc between the caps."""
+    from flint import acb, arb
+
+    fact = arb.fac_ui(m)
+    balls = _term_balls(terms)
+    total = arb(0)
+    worst = arb(0)
+    segments = boxes = 0
+    for mid, h, rr in _arc_segments(delta, reach):
         zc = complex(math.cos(mid), math.sin(mid))
         cell = 2 * rr / grid
         M = arb(0)
@@ -691,24 +909,29 @@ def _arc_bound(prog: _Program, terms, m: int, delta: float, reach: float, grid: 
             for iy in range(grid):
                 x0 = zc.real - rr + cell * (ix + 0.5)
                 y0 = zc.imag - rr + cell * (iy + 0.5)
-                # keep cells meeting the closed disk D(zc, rr)
+                # keep cells meeting the closed disk D(zc, rr) (generously: float distances)
                 dx = max(abs(x0 - zc.real) - cell / 2, 0.0)
                 dy = max(abs(y0 - zc.imag) - cell / 2, 0.0)
-                if dx * dx + dy * dy > rr * rr:
+                if dx * dx + dy * dy > rr * rr * (1 + 1e-9):
                     continue
                 box = acb(arb(x0, cell / 2 * 1.0001), arb(y0, cell / 2 * 1.0001))
                 Rb = _rad(box)
                 kj = prog.evaluate(box, 0)
                 sj = _singular_jet(balls, box, Rb)
                 val = (kj.c - sj.c) + _disc((Rb * (kj.D + sj.D)).upper())
-                M = max(M, val.abs_upper())
+                M = _max_finite(M, val.abs_upper())
                 boxes += 1
-        sup = fact * rr / arb(r) ** (m + 1) * M
-        total += 2 * h * sup
-        worst = max(worst, sup)
+        # every z = e^{i phi}, |phi - mid| <= h + ARC_MARGIN, has |z - zc| <= h + 2 ARC_MARGIN
+        # (|zc - e^{i mid}| < 1e-15), so |w - z| >= rc on the circle |w - zc| = rr, and Cauchy's integral
+        # formula gives |R^(m)(z)| <= m! rr max|R| / rc^(m+1)
+        rc = (arb(rr) - arb(h) - 2 * arb(ARC_MARGIN)).lower()
+        if not rc > 0:
+            raise NotCertified("arc segment too long for its Cauchy disk")
+        sup = fact * rr / rc ** (m + 1) * M
+        total += 2 * (arb(h) + arb(ARC_MARGIN)) * sup
+        worst = max(worst, sup.upper())
         segments += 1
-        phi += step
-    return total.upper(), worst.upper(), segments, boxes
+    return total.upper(), worst, segments, boxes
 
 
 @lru_cache(maxsize=128)
@@ -730,6 +953,8 @@ def _remainder_cached(node: Node, m: int, rho: float, delta: float, reach: float
         arc_total, arc_sup, nseg, nbox = _arc_bound(prog, terms, m, delta, reach, grid)
         phi_a = arb(delta / 2).asin() * 2
         E = (phi_a * (plus + minus) + arc_total) / arb.pi()
+        if not E.is_finite():
+            raise NotCertified("the remainder bound is not finite")
         pieces = {
             "plus": _upper(plus),
             "minus": _upper(minus),
@@ -780,11 +1005,28 @@ def remainder_bound(
     """
     node = _node(kernel)
     m = check_int("order", order, 2, MAX_ORDER)
+    if rho is not None:
+        rho = float(check_real("rho", rho, 0, 100, open_min=True))
+    if delta is not None:
+        delta = float(check_real("delta", delta, 0, 2, open_min=True))
+        if delta >= 2:
+            raise ParameterError("delta", delta, "a real number in (0, 2)")
+    reach = float(check_real("reach", reach, 0, 1, open_min=True))
+    circle = check_int("circle", circle, 1)
+    grid = check_int("grid", grid, 1)
+    # structural checks first (scope, ramification, analyticity in the unit disk): they do not depend on
+    # the radii, so a failure is reported at once rather than retried with every radius
+    _singular_coefficients(node, m)
+    with _prec():
+        _program(node)
     rhos = [rho] if rho is not None else [1.2, 1.0, 0.85, 0.7, 0.55, 0.4, 0.3]
     last: Exception | None = None
     best = None
     for r in rhos:
         dl = delta if delta is not None else 0.45 * r * r
+        if not dl < r * r:
+            last = NotCertified(f"delta = {dl} is not below rho^2 = {r * r}")
+            continue
         res = None
         # a smaller Cauchy radius when the continuation of K has complex singularities near the unit circle
         for rc in (reach, reach / 2, reach / 4):
@@ -861,6 +1103,8 @@ def gamma_ratio_envelope(alpha: Any, dim: int, k1: int) -> tuple[Any, Any]:
         if z1 > 0:
             upper = arb(1)
         else:
+            if not k1 + z1.lower() > 0:
+                raise NotCertified("the Gamma-ratio envelope needs a larger k1")
             upper = (arb(k1) / (k1 + z1.lower())) ** P
             upper = max(upper, arb(1))
         return lower.lower(), upper.upper()
@@ -1047,7 +1291,7 @@ def _is_zero_exact(e: sp.Expr) -> bool:
     if e == 0:
         return True
     with _prec(256):
-        ball = arb_constant(e, _ARB_MEMO.setdefault(256, {}))
+        ball = arb_constant(e, _ARB_MEMO.setdefault(256, {}), strict=True)
         if ball.is_finite() and not ball.contains(0):
             return False
     e = sp.expand(e)
@@ -1068,6 +1312,8 @@ def _enclosure_balls(d: int, rem: RemainderBound, k: int):
             continue
         total += _arb(lam) * _power_eig(d, _arb(alpha), k)
     r = _arb(rem.E) * abs((-beta).gamma()) * (arb(k) - m + arb(1) / 2).rsqrt() * abs(_power_eig(d, beta, k))
+    if not (total.is_finite() and r.is_finite()):
+        raise NotCertified(f"a non-finite enclosure at k = {k}")
     return total - r, total + r
 
 
@@ -1108,9 +1354,9 @@ def _parity_bound(
             f"{alpha_star + sp.Rational(3, 2)}",
         )
     p = d - 1 + 2 * alpha_star
-    from .asymptotics import eigenvalue_constant
+    from .asymptotics import eigenvalue_constant, tidy_constant
 
-    constant = sp.expand(lam_star * eigenvalue_constant(d, alpha_star))
+    constant = tidy_constant(lam_star * eigenvalue_constant(d, alpha_star))
     kmin = max(m, int(beta) + 1)
     kmin += (kmin - parity) % 2
 
@@ -1162,11 +1408,13 @@ def _parity_bound(
             main += lam * e
         lead = terms[0][1] * eig[0]
         r = E * (arb(k) - m + arb(1) / 2).rsqrt() * eb
-        kp = arb(k) ** p
+        kp = arb(k) ** int(p)  # int: arb ** (SymPy Integer) would return a 53-bit SymPy Float
         lo = ((main - r) * kp).lower()
         hi = ((main + r) * kp).upper()
         q1, q2 = (main - r) / lead, (main + r) / lead
         qlo, qhi = min(q1.lower(), q2.lower()), max(q1.upper(), q2.upper())
+        if not all(v.is_finite() for v in (lo, hi, q1, q2)):  # min/max would silently skip a NaN
+            raise NotCertified(f"a non-finite enclosure at k = {k}")
         if lo_min is None:
             lo_min, hi_max, q_min, q_max = lo, hi, qlo, qhi
         else:
@@ -1187,18 +1435,20 @@ def _parity_bound(
     hi_t = max((lead_c * glo_s).upper(), (lead_c * ghi_s).upper())
     for alpha, lam in lams[1:]:
         _, ghi = gamma_ratio_envelope(alpha, d, k1)
-        tail += abs(_arb(lam) * _arb(_C(d, alpha))) * ghi * arb(k1) ** (p - (d - 1 + 2 * alpha))
+        tail += abs(_arb(lam) * _arb(_C(d, alpha))) * ghi * arb(k1) ** int(p - (d - 1 + 2 * alpha))
     _, ghi = gamma_ratio_envelope(beta, d, k1)
     tail += (
         E
         * abs(_arb(_C(d, beta)))
         * ghi
         * (arb(k1) - m + arb(1) / 2).rsqrt()
-        * arb(k1) ** (p - (d - 1 + 2 * beta))
+        * arb(k1) ** int(p - (d - 1 + 2 * beta))
     )
     lo_t = (lo_t - tail).lower()
     hi_t = (hi_t + tail).upper()
     q_tail = (tail / (abs(lead_c) * glo_s)).upper()
+    if not all(v.is_finite() for v in (lo_t, hi_t, q_tail)):
+        raise NotCertified("a non-finite envelope beyond k1")
     A = min(lo_min, lo_t)
     B = max(hi_max, hi_t)
     q_min = min(q_min, (1 - q_tail).lower())
@@ -1223,16 +1473,21 @@ def _parity_bound(
 
 
 _RIGOROUS = (
+    "analyticity of the principal-branch composition in the open unit disk (structural: every kappa-argument "
+    "a correlation, every square-root argument in the right half-plane) and of the endpoint branches in "
+    "y = sqrt(1 -+ t) (every endpoint argument of order y^2)",
     "E_m: maxima of |K(±(1-y^2))| on |y| = rho and of |K - S| on the Cauchy disks, in Arb complex ball "
     "arithmetic (mean-value form) with every branch-cut / analyticity condition checked on every box",
     "mu_k enclosures for k0 <= k <= k1: exact Gamma ratios (Arb) plus the remainder bound of step P5",
     "k > k1: the Gamma-ratio envelopes evaluated in Arb",
 )
 _ASSUMED = (
-    "exact Puiseux coefficients c_j^± from symkernel.interpret.singular (SymPy evalf to 50 digits, "
-    "widened by 1e-45)",
+    "exact Puiseux coefficients c_j^± from symkernel.interpret.singular (exact SymPy constants, enclosed "
+    "in Arb balls by evaluating their expression trees; no evalf)",
     "eigenvalue of (1-t)^alpha (SPEC §8) and of t^n (SPEC §1) on S^{d-1}",
     "Gautschi's inequality (DLMF 5.6.4) and Elezović-Giordano-Pečarić (2000) Thm 1",
+    "classes reported 'zero': the structural parity interpreter symkernel.interpret.support",
+    "a coefficient c_+ ± c_- that a 256-bit ball does not separate from 0 is 0 when SymPy simplifies it to 0",
     "Cauchy's integral formula / estimates, maximum and minimum principles; Arb (python-flint) is correct",
 )
 

@@ -307,3 +307,209 @@ def test_directed_rounding(x):
 
 def test_doctests():
     assert doctest.testmod(B, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# rigor review: each proof obligation held against an independent computation or a failure mode
+# ------------------------------------------------------------------------------------------------
+def _exact(x):
+    """An mpf as an exact Arb ball (without going through bounds._arb)."""
+    from flint import arb
+
+    sign, man, exp, _ = x._mpf_  # (mpf.man_exp drops the sign)
+    return arb((-int(man) if sign else int(man), int(exp))) if man else arb(0)
+
+
+def test_outward_rounding_survives_the_conversion_to_mpmath():
+    """.upper()/.lower() balls are converted to mpmath without rounding to mpmath's 53 bits (round to
+    nearest would put an upper bound below the true one, e.g. for 1/3)."""
+    from flint import arb
+
+    with B._prec():
+        for x in (arb(1) / 3, arb(1) / 7, arb.pi() * 10**40, arb(2).sqrt() / 10**30, -arb(1) / 3):
+            up, lo = B._upper(x), B._lower(x)
+            assert _exact(up) == x.upper() and _exact(lo) == x.lower()
+            assert _exact(up) >= x and _exact(lo) <= x
+
+
+def test_mpmath_numbers_enter_the_ball_arithmetic_exactly():
+    """E_m (an mpf) re-enters Arb in P5/P6 exactly: no decimal round trip with an absolute 1e-28 radius."""
+    from flint import arb
+
+    from symkernel.interpret.arb_constants import arb_constant
+
+    with B._prec():
+        for x in ((arb(1) / 3).upper() * arb(2) ** 100, (arb(10) ** 40 / 7).upper(), (arb(1) / 3).upper()):
+            v = B._to_mpf(x)
+            b = B._arb(v)
+            assert b.rad() == 0 and b == x
+            f = arb_constant(sp.Float(v, 40))  # SymPy Floats are exact binary numbers too
+            assert f.rad() == 0 and f == x
+
+
+def test_constants_need_an_arb_enclosure():
+    """No silent SymPy evalf fallback inside the proof: a constant outside the Arb grammar is refused."""
+    from symkernel.interpret.arb_constants import arb_constant
+
+    with B._prec():
+        c = sp.gamma(sp.Rational(1, 3))
+        assert arb_constant(c).is_finite()  # the non-strict helper still falls back
+        assert not arb_constant(c, strict=True).is_finite()
+        with pytest.raises(NotCertified):
+            B._arb(c)
+        v = B._arb(sp.sqrt(2) * sp.pi)
+        assert v.rad() < 1e-25 and abs(float(v.mid()) - 4.442882938158366) < 1e-14
+
+
+def test_p6_powers_of_k_are_exact():
+    """k^p in P6 is an exact Arb integer (arb ** SymPy Integer returns a 53-bit SymPy Float)."""
+    from flint import arb
+
+    with B._prec():
+        trap = arb(12345) ** sp.Integer(6)  # 82 bits: exact in Arb, not in a 53-bit Float
+        assert not isinstance(trap, arb) and int(trap) != 12345**6
+        kp = arb(12345) ** int(sp.Integer(6))
+        assert kp.rad() == 0 and kp == arb(12345**6)
+    # and the bounds are consistent, to 1e-20, with exact recomputations of the P5 enclosures times k^p
+    cb = cert("ntk", 2, 20)
+    for pb in (cb.even, cb.odd):
+        assert pb.status == "bounded"
+        ctx = mpmath.MPContext()
+        ctx.prec = 400
+        for k in range(pb.k0, pb.k0 + 120, 2):
+            lo, hi = cb.enclosure(k)
+            kp = ctx.mpf(k) ** int(pb.exponent)
+            assert pb.A <= ctx.mpf(lo) * kp * (1 + ctx.mpf(10) ** -20)
+            assert pb.B >= ctx.mpf(hi) * kp * (1 - ctx.mpf(10) ** -20)
+
+
+@pytest.mark.parametrize("m", [2, 4, 7])
+def test_p3_cap_bound_closed_forms(m):
+    """The closed forms of P3 against the series they sum (even part exactly; odd part: the series of
+    (j+1)^(m) used, which dominates the true (j+1/2)^(m))."""
+    from flint import arb
+
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    M, rho, delta = ctx.mpf(3), ctx.mpf(1.2), ctx.mpf(0.648)  # the same binary numbers as the balls
+    x = delta / rho**2
+    half = ctx.mpf(1) / 2
+    even = M * ctx.nsum(lambda i: ctx.ff(i, m) * rho ** (-2 * i) * delta ** (i - m), [m, ctx.inf])
+    odd = M * ctx.nsum(lambda j: ctx.ff(j + half, m) * rho ** (-2 * j - 1) * delta ** (j + half - m),
+                       [m, ctx.inf])
+    odd_used = M / rho * delta ** (half - m) * ctx.nsum(lambda j: ctx.ff(j + 1, m) * x**j, [m, ctx.inf])
+    with B._prec():
+        total, parts = B._cap_bound(arb(3), arb(1.2), arb(0.648), m, [])
+        e, o = (B._to_mpf(parts[k]) for k in ("even", "odd"))
+        assert total >= parts["even"] + parts["odd"] + parts["other"]
+    assert abs(e / even - 1) < 1e-20 and abs(o / odd_used - 1) < 1e-20
+    assert odd <= odd_used
+
+
+def test_p3_cap_needs_delta_below_rho_squared():
+    """x = delta/rho^2 >= 1 made the geometric sums meaningless (a negative E_m was returned)."""
+    from flint import arb
+
+    K = kernel("ntk", 1)
+    with pytest.raises(NotCertified):
+        remainder_bound(K, 4, rho=1.2, delta=1.3 * 1.2**2)
+    with B._prec(), pytest.raises(NotCertified):
+        B._cap_bound(arb(5), arb(1.2), arb(1.6), 4, [])
+    for bad in ({"delta": 2.5}, {"delta": 0}, {"rho": -1}, {"reach": 0}, {"reach": 1.5}, {"grid": 0}):
+        with pytest.raises(ParameterError):
+            remainder_bound(K, 4, **bad)
+    rem = remainder_bound(K, 4, rho=1.2, delta=0.9 * 1.2**2)  # admissible, if poor
+    assert rem.E > 0
+
+
+@pytest.mark.parametrize("delta", [0.648, 0.45, 0.3, 0.1234567, 0.2205, 1.5])
+@pytest.mark.parametrize("reach", [0.6, 0.3, 0.15, 0.07])
+def test_p4_segments_cover_the_arc_exactly(delta, reach):
+    """The segments (with their margin) cover [phi_a, pi - phi_a] in exact arithmetic, with no gap between
+    consecutive segments nor at either cap (the former float loop left gaps of ~5e-16 rad)."""
+    from fractions import Fraction as F
+
+    ctx = mpmath.MPContext()
+    ctx.prec = 200
+    pa = 2 * ctx.asin(ctx.mpf(delta) / 2)
+    segs = list(B._arc_segments(delta, reach))
+    if pa >= ctx.pi / 2:
+        assert not segs  # the caps overlap: no arc
+        return
+    mg = F(B.ARC_MARGIN)
+    ivs = [(F(mid) - F(h) - mg, F(mid) + F(h) + mg) for mid, h, _ in segs]
+    assert all(b[0] <= a[1] for a, b in zip(ivs, ivs[1:]))
+    lo, hi = ivs[0][0], ivs[-1][1]
+    assert ctx.mpf(lo.numerator) / lo.denominator <= pa
+    assert ctx.mpf(hi.numerator) / hi.denominator >= ctx.pi - pa
+    for _mid, h, rr in segs:  # the Cauchy radius stays positive after the margin
+        assert rr - h - 2 * B.ARC_MARGIN > 0.05 * rr
+
+
+def test_unit_disk_analyticity_is_checked():
+    """(P2) A kappa-argument that is not a correlation, or a square root whose argument vanishes inside the
+    unit disk, is refused: there K is not the power series the Cauchy estimates are about."""
+    from symkernel.algebra import Input, kappa0, kappa1, sqrt
+
+    t = Input("t")
+    with pytest.raises(NotCertified, match="correlation"):
+        B._program(kappa1((3 * t * t - 1) / 2))  # = -1 at t = ±i/sqrt(3)
+    with pytest.raises(NotCertified, match="real part"):
+        B._program(sqrt(1 + 2 * t * t) + kappa1(t))  # 1 + 2t^2 = 0 at t = ±i/sqrt(2)
+    # the library's arguments pass: ResNTK (t + c(kappa1(t) - t)), bias, Laplace (1 - t), kappa0(kappa1)
+    for node in (kappa1(t + (kappa1(t) - t) / 5), kappa1((t + 1) / 2), sqrt(1 - t), kappa0(kappa1(t)),
+                 sqrt(1 + t)):
+        B._program(node)
+
+
+def test_endpoint_branch_needs_a_flat_argument():
+    """(P3) kappa1(0.99 t + 0.01 kappa0(t)): sigma = 1 - g ~ c y at y = 0, so sigma/y^2 has a pole and the
+    minimum principle proves nothing, although Re(sigma/y^2) > 0 holds on the circle; refused."""
+    from symkernel.algebra import Input, kappa0, kappa1
+
+    t = Input("t")
+    node = kappa1(sp.Rational(99, 100) * t + kappa0(t) / 100)
+    prog = B._program(node)
+    assert not prog.flat[1][id(node.args[0])]
+    with B._prec(), pytest.raises(NotCertified, match="order y"):
+        B._circle_max(prog, 1, 0.5, 64)
+    good = B._program(kappa1(kappa1(t)))
+    assert all(good.flat[1].values())
+    with pytest.raises(NotCertified):  # and the public entry point refuses it (ramified: s^(1/4))
+        remainder_bound(node, 4)
+
+
+def test_gamma_ratio_envelope_encloses_with_k1_small():
+    for alpha, d, k1 in [(sp.Rational(1, 2), 2, 1), (sp.Rational(5, 2), 50, 3), (sp.Rational(3, 2), 3, 2)]:
+        lo, hi = gamma_ratio_envelope(alpha, d, k1)
+        a = mpmath.mpf(alpha.p) / alpha.q
+        P = 2 * a + d - 1
+        for k in (k1, k1 + 0.5, k1 + 7, 1000):
+            g = mpmath.exp(P * mpmath.log(k) + mpmath.loggamma(k - a) - mpmath.loggamma(k + a + d - 1))
+            assert lo <= g * (1 + 1e-12) and g <= hi * (1 + 1e-12)
+
+
+def test_nan_boxes_are_not_skipped():
+    """Python's max(M, nan_ball) keeps M (the comparison is False): a NaN bound on a box must raise."""
+    from flint import arb
+
+    with B._prec():
+        assert max(arb(1), arb("nan")) == arb(1)  # the trap
+        assert B._max_finite(arb(1), arb(3)) == arb(3) and B._max_finite(arb(3), arb(1)) == arb(3)
+        for bad in (arb("nan"), arb("inf")):
+            with pytest.raises(NotCertified):
+                B._max_finite(arb(1), bad)
+
+
+def test_missing_puiseux_coefficients_are_not_taken_as_zero(monkeypatch):
+    """A truncated expansion must not be padded with zeros: S would then not cancel the odd terms of G."""
+    from types import SimpleNamespace
+
+    from symkernel.algebra import Input, kappa1
+    from symkernel.interpret import singular
+
+    node = kappa1(kappa1(kappa1(Input("t")) / 2 + Input("t") / 2))  # not used elsewhere: no cached answer
+    short = SimpleNamespace(ramification=2, coefficients=(sp.Integer(1), sp.Integer(0), sp.Integer(-1)))
+    monkeypatch.setattr(singular, "puiseux", lambda *a, **k: short)
+    with pytest.raises(NotCertified, match="stops before"):
+        B._singular_coefficients(node, 4)
