@@ -577,7 +577,7 @@ def _constant_mpf(expr: sp.Expr, dps: int, memo: dict):
 
 def singular_constants(kernel: Any, at: int = 1, order: Any = 3, dps: int = 30
                        ) -> list[tuple[sp.Rational, Any]]:
-    r"""The singular terms :math:`c_j s^{lpha_j}` of :math:`K(1-s)` (``at=1``) or
+    r"""The singular terms :math:`c_j s^{\alpha_j}` of :math:`K(1-s)` (``at=1``) or
     :math:`K(-1+s)` (``at=-1``) up to :math:`s^{order}` as ``[(alpha_j, c_j), ...]``, the
     :math:`c_j` mpf with ``dps`` digits.  The exact constants come from
     :func:`symkernel.interpret.singular.singular_terms` (memoised per kernel and endpoint) and are
@@ -593,9 +593,9 @@ def singular_constants(kernel: Any, at: int = 1, order: Any = 3, dps: int = 30
 
 def darboux_constants(kernel: Any, order: Any = 3, dps: int = 30) -> list[tuple[sp.Rational, Any, Any]]:
     r"""The singular terms of both endpoints up to :math:`s^{order}`, as numbers:
-    ``[(alpha_j, c_plus_j, c_minus_j), ...]`` (increasing :math:`lpha_j`, mpf with ``dps`` digits),
-    where :math:`K(1-s) = P_+(s) + \sum_j c^+_j s^{lpha_j} + O(s^{order+1/q})` and
-    :math:`K(-1+s) = P_-(s) + \sum_j c^-_j s^{lpha_j} + \dots` (:math:`P_\pm` polynomials, q the
+    ``[(alpha_j, c_plus_j, c_minus_j), ...]`` (increasing :math:`\alpha_j`, mpf with ``dps`` digits),
+    where :math:`K(1-s) = P_+(s) + \sum_j c^+_j s^{\alpha_j} + O(s^{order+1/q})` and
+    :math:`K(-1+s) = P_-(s) + \sum_j c^-_j s^{\alpha_j} + \dots` (:math:`P_\pm` polynomials, q the
     ramification; a term absent at one end has coefficient 0).  These are the constants of the
     Darboux expansion of :func:`coefficient_expansion` (see :func:`singular_constants`)."""
     plus = dict(singular_constants(kernel, 1, order, dps))

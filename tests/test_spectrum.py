@@ -11,11 +11,11 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import symkernel as sk
-from symkernel.errors import ParameterError
+from symkernel.errors import ParameterError, PrecisionError
 from symkernel.spectrum import eigenvalues, multiplicity
 from symkernel.spectrum.closed_forms import closed_form, closed_form_name, verify_gauss_sums
 from symkernel.spectrum.gegenbauer import (
@@ -360,3 +360,174 @@ def test_gauss_legendre_nodes_integrate_polynomials_exactly(n):
     for j in range(0, min(n, 40)):
         exact = 2 / (2 * j + 1)
         assert abs(np.dot(w, x ** (2 * j)) - exact) <= 50 * max(gl_weight_error(n), 1e-15) * exact
+
+
+# ----------------------------------------------------------------------------- float64 route (issue 3)
+@pytest.mark.parametrize("K,d,kmax", [
+    (lambda: sk.fc(3, "ntk"), 1000, 300), (lambda: sk.fc(4, "ntk"), 2, 400),
+    (lambda: sk.fc(3, "ntk"), 3, 1500), (lambda: sk.laplace(1), 3, 200),
+    (lambda: sk.resnet(3, alpha=HALF, kind="ntk"), 5, 200), (lambda: sk.fc(2, "nngp", bias=HALF), 4, 200)])
+def test_float64_error_estimate_bounds_more_kernels(K, d, kmax):
+    """One Gauss–Legendre rule with an a priori bound: the estimate bounds the error (20-digit series)."""
+    K = K()
+    f = eigenvalues(K, d, kmax)
+    assert "quadrature_bound" in f.info  # K(cos θ) analytic in θ: a priori node count, no second rule
+    m = eigenvalues(K, d, kmax, dps=20)
+    err = np.abs(f.eigenvalues - np.array([float(v) for v in m.eigenvalues]))
+    assert np.all(err <= f.error_estimate)
+    assert np.all(f.error_estimate <= 1e-15 * (kmax + d + 10) * float(K.diagonal))
+
+
+def test_float64_fallback_when_not_analytic_in_theta():
+    """κ_0(κ_0(t)) ~ √θ at θ = 0: no a priori bound; two rules (n, n/2), the difference bounds the error."""
+    from symkernel.algebra import Input, kappa0
+
+    K = sk.Kernel(kappa0(kappa0(Input("t"))), "k0k0")
+    f = eigenvalues(K, 3, 6)
+    assert "check_nodes" in f.info and "quadrature_bound" not in f.info
+    ref = eigenvalues(K, 3, 6, dps=15, method="reference")
+    err = np.abs(f.eigenvalues - np.array([float(v) for v in ref.eigenvalues]))
+    assert np.all(err <= f.error_estimate)
+
+
+@pytest.mark.parametrize("z", [0.0, 3.0, 40.0, 250.5])
+def test_kapteyn_tail_bounds_bessel_sums(z):
+    """T(J, z) >= sum_{j >= J} |J_j(z)| (the Chebyshev tail of e^{i z x} used by the float64 bound)."""
+    from symkernel.spectrum.sphere import _kapteyn_tail
+
+    mp = mpmath.mp
+    Js = np.array([0, 1, int(z) // 2, int(z), int(z) + 5, int(1.2 * z) + 10, int(1.5 * z) + 40])
+    T = _kapteyn_tail(Js, z)
+    for J, bound in zip(Js, T, strict=True):
+        exact = mp.nsum(lambda j: abs(mp.besselj(j, z)), [int(J), mp.inf]) if J > 1.2 * z else \
+            mp.fsum(abs(mp.besselj(j, z)) for j in range(int(J), int(2 * z) + 200))
+        assert float(exact) <= bound * (1 + 1e-12) + 1e-300, (J, exact, bound)
+
+
+def test_multiplicities_recurrence_matches_binomials():
+    from symkernel.spectrum.gegenbauer import multiplicities
+
+    for d in (2, 3, 4, 9, 100, 1001):
+        assert multiplicities(d, 40) == [multiplicity(d, k) for k in range(41)]
+
+
+def test_float64_large_d_and_kmax_small_error():
+    """d = 1000, k <= 2000: weights in long double and nodes of negligible weight dropped; the error
+    estimate stays at the rounding level (the old log-form weights gave 1e-8)."""
+    f = eigenvalues(kernel("ntk3"), 1000, 2000)
+    assert np.max(f.error_estimate) < 1e-11
+    assert np.all(np.isfinite(f.eigenvalues))
+
+
+# ------------------------------------------------------------------------------- series route: Darboux tail
+FC = {(depth, kind): (lambda depth=depth, kind=kind: sk.fc(depth, kind))
+      for depth in (1, 2, 3, 4) for kind in ("ntk", "nngp")}
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(depth=st.integers(1, 4), kind=st.sampled_from(["ntk", "nngp"]), d=st.sampled_from([2, 3, 5]),
+       dps=st.integers(30, 50), kmax=st.integers(0, 8))
+@example(depth=4, kind="nngp", d=2, dps=50, kmax=8)
+@example(depth=3, kind="ntk", d=2, dps=45, kmax=6)
+def test_series_darboux_tail_against_quadrature_and_reference(depth, kind, d, dps, kmax):
+    """The tail from the exact singular constants delivers the requested digits for small d (routes a, c)."""
+    name = (depth, kind)
+    if name not in _CACHE:
+        _CACHE[name] = FC[name]()
+    K = _CACHE[name]
+    s = eigenvalues(K, d, kmax, dps=dps, method="series")
+    assert s.info["tail"]["model"].startswith("darboux")
+    if dps <= 38:  # fewer coefficients than the old fitted tail (1500 + 40 dps); at 50 digits the
+        assert s.info["series_terms"] < 1500 + 40 * dps  # NNGP may need more (order 20 of the expansions)
+    q = eigenvalues(K, d, kmax, dps=dps, method="quadrature")
+    r = eigenvalues(K, d, min(kmax, 2), dps=dps, method="reference")
+    for k, (x, y) in enumerate(zip(s.eigenvalues, q.eigenvalues, strict=True)):
+        assert rel_close(x, y, dps), (name, d, k, x, y)
+        assert s.error_estimate[k] <= abs(x) * mpmath.mpf(10) ** (-dps)
+    for x, y in zip(s.eigenvalues, r.eigenvalues):
+        assert rel_close(x, y, dps)
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_series_darboux_ramified_kernel(d):
+    """κ_1(κ_0(t)) has s^{3/4} terms (ramification 4) and is not analytic in θ: the quadrature route cannot
+    certify it, the series route with the exact Darboux tail does (checked against route (c))."""
+    from symkernel.algebra import Input, kappa0, kappa1
+
+    K = sk.Kernel(kappa1(kappa0(Input("t"))), "k1k0")
+    s = eigenvalues(K, d, 6, dps=30, method="series")
+    assert "3/4" in s.info["tail"]["model_exponents"]
+    r = eigenvalues(K, d, 6, dps=30, method="reference")
+    for x, y in zip(s.eigenvalues, r.eigenvalues, strict=True):
+        assert rel_close(x, y, 30)
+
+
+def test_series_darboux_few_coefficients_small_d():
+    s = eigenvalues(kernel("ntk3"), 2, 200, dps=30, method="series")
+    assert s.info["series_terms"] <= 800
+    assert s.info["tail"]["order"]["+1"] >= 12
+    q = eigenvalues(kernel("ntk3"), 2, 200, dps=30, method="quadrature")
+    for x, y in zip(s.eigenvalues, q.eigenvalues, strict=True):
+        assert rel_close(x, y, 30)
+
+
+def test_series_falls_back_to_fit_when_no_expansion(monkeypatch):
+    """A kernel the singular interpreter cannot expand uses the old fitted tail, and says so."""
+    import sys
+
+    from symkernel.interpret.singular import SingularExpansionError
+
+    def refuse(*args, **kwargs):
+        raise SingularExpansionError("no expansion (test)")
+
+    monkeypatch.setattr(sys.modules["symkernel.asymptotics"], "singular_constants", refuse)
+    K = sk.fc(2, "ntk")
+    s = eigenvalues(K, 3, 10, dps=20, method="series")
+    assert s.info["tail"]["model"].startswith("least-squares") and "test" in s.info["tail"]["reason"]
+    monkeypatch.undo()
+    q = eigenvalues(K, 3, 10, dps=20, method="quadrature")
+    for x, y in zip(s.eigenvalues, q.eigenvalues, strict=True):
+        assert rel_close(x, y, 20)
+
+
+def test_series_darboux_too_many_coefficients_falls_back(monkeypatch):
+    from symkernel.spectrum import sphere
+
+    monkeypatch.setattr(sphere, "_DARBOUX_SOFT_N", 100)
+    s = eigenvalues(kernel("ntk3"), 3, 5, dps=20, method="series")
+    assert s.info["tail"]["model"].startswith("least-squares")
+    assert "_DarbouxTooLong" in s.info["tail"]["reason"]
+
+
+def test_series_darboux_wrong_model_is_caught(monkeypatch):
+    """A model off by 1e-25 in one constant fails the check on N/2 <= n < N: never a silently wrong number."""
+    from symkernel.spectrum import sphere
+
+    real = sphere._darboux_model
+
+    def corrupted(*args, **kwargs):
+        m = real(*args, **kwargs)
+        a, c = m.model[0][0]
+        m.model[0][0] = (a, c + c * mpmath.mpf(10) ** -25)  # in the route's own context
+        return m
+
+    monkeypatch.setattr(sphere, "_darboux_model", corrupted)
+    with pytest.raises(PrecisionError, match="Darboux"):
+        eigenvalues(kernel("ntk3"), 3, 5, dps=30, method="series")
+    # method="auto" falls back to the quadrature route
+    assert eigenvalues(kernel("ntk3"), 3, 5, dps=30).method == "quadrature"
+
+
+def test_darboux_constants_match_singular_terms():
+    from symkernel.asymptotics import darboux_constants, singular_constants
+    from symkernel.interpret.singular import singular_terms
+
+    K = sk.fc(2, "ntk")
+    got = darboux_constants(K, 6, 40)
+    plus = {e: v for e, _, v in singular_terms(K.node, 1, 6)}
+    minus = {e: v for e, _, v in singular_terms(K.node, -1, 6)}
+    assert [e for e, _, _ in got] == sorted(set(plus) | set(minus))
+    for e, cp, cm in got:
+        assert abs(cp - plus.get(e, 0)) <= mpmath.mpf(10) ** -38 * max(1, abs(cp))
+        assert abs(cm - minus.get(e, 0)) <= mpmath.mpf(10) ** -38 * max(1, abs(cm))
+    assert singular_constants(K, -1, 3, 40) == [(e, cm) for e, _, cm in got if e <= 3 and cm != 0]

@@ -159,14 +159,17 @@ class _NPBackend:
     @staticmethod
     def sin_minus_theta_cos(th):
         th = np.asarray(th, dtype=float)
+        out = np.array(np.sin(th) - th * np.cos(th), dtype=float)
         small = th < 0.5
-        ts = np.where(small, th, 0.0)
-        total = np.zeros_like(ts)
-        term = ts**3 / 6
-        for k in range(1, 12):
-            total += (-1) ** (k + 1) * 2 * k * term
-            term = term * ts * ts / ((2 * k + 2) * (2 * k + 3))
-        return np.where(small, total, np.sin(th) - th * np.cos(th))
+        if np.any(small):  # the series only where it is needed (most angles of a quadrature are not small)
+            ts = th[small]
+            total = np.zeros_like(ts)
+            term = ts**3 / 6
+            for k in range(1, 12):
+                total += (-1) ** (k + 1) * 2 * k * term
+                term = term * ts * ts / ((2 * k + 2) * (2 * k + 3))
+            out[small] = total
+        return out
 
     @staticmethod
     def kappa_n(n: int, th):

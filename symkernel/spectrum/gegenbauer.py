@@ -14,9 +14,9 @@ Legendre polynomial :math:`P_k`).  With :math:`\lambda = (d-2)/2` it is
            (k + d - 2)\,P_{k+1}(t) = (2k + d - 2)\,t\,P_k(t) - k\,P_{k-1}(t) \quad (k \ge 1).
 
 Forward recurrence is stable on :math:`[-1, 1]` (P_k is never the minimal solution there, and
-:math:`|P_k| \le 1`), for every d and every k, so no rescaling is needed even for d in the
-thousands: only
-the *weight* :math:`(\sin\theta)^{d-2}` needs care (it is formed from logarithms in float64).
+:math:`|P_k| \le 1`), for every d and every k, so no rescaling is needed for accuracy even for d in
+the thousands (the float64 route of :mod:`.sphere` rescales only to save an operation per degree);
+only the *weight* :math:`(\sin\theta)^{d-2}` needs care (the float64 route forms it in long double).
 
 Multiplicities: the dimension of the space of spherical harmonics of degree k on :math:`S^{d-1}`,
 
@@ -106,7 +106,16 @@ def multiplicities(d: int, kmax: int) -> list[int]:
     """:math:`N(d, k)` for k = 0..kmax (exact Python integers, by the ratio of consecutive binomials)."""
     d = check_dim(d)
     kmax = check_int("kmax", kmax, 0)
-    return [multiplicity(d, k) for k in range(kmax + 1)]
+    if d == 2:
+        return [1] + [2] * kmax
+    # N(d, k) = (2k + d - 2) / (d - 2) * C(k + d - 3, k), the binomial by C_k = C_{k-1} (k + d - 3) / k
+    out = []
+    binom = 1
+    for k in range(kmax + 1):
+        if k:
+            binom = binom * (k + d - 3) // k
+        out.append((2 * k + d - 2) * binom // (d - 2))
+    return out
 
 
 def recurrence_step(k: int, d: int) -> tuple[int, int, int]:
