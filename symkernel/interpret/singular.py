@@ -616,11 +616,13 @@ def _explicit_kappa(j: int, u: sp.Expr) -> sp.Expr:
 
 def _r_value(ctx: _Context, g0: dict, u_expr, u_num, key, ground: bool) -> dict:
     r""":math:`(1 - g_0^2)^{-1/2}`."""
-    value = 1 / sp.sqrt(1 - u_expr**2)
     if ground:
-        p = _from_sympy_exact(sp.radsimp(value))
+        p = _from_sympy_exact(sp.radsimp(1 / sp.sqrt(1 - u_expr**2)))
         if p is not None:
             return p
+    # unevaluated: SymPy's assumption queries on a nested constant re-evaluate it numerically many times
+    value = sp.Pow(sp.Add(1, -sp.Pow(u_expr, 2, evaluate=False), evaluate=False), sp.Rational(-1, 2),
+                   evaluate=False)
     return ctx.generator((key, "r"), f"r_{_label(ctx, key)}", value,
                          1 / ctx.mp.sqrt(1 - u_num**2))
 
@@ -639,9 +641,11 @@ def _sqrt_leading(ctx: _Context, c: dict, key: Any, what: str) -> tuple[dict, di
         if root is not None:
             return root, inv
     val = ctx.to_sympy(c)
-    root = ctx.generator((key, "sqrt"), f"w_{_label(ctx, key)}", sp.sqrt(val), ctx.mp.sqrt(num))
-    inv_root = ctx.generator((key, "isqrt"), f"v_{_label(ctx, key)}", 1 / sp.sqrt(val),
-                             1 / ctx.mp.sqrt(num))
+    ground = _is_ground(c)
+    root_val = sp.sqrt(val) if ground else sp.Pow(val, sp.Rational(1, 2), evaluate=False)
+    inv_val = 1 / sp.sqrt(val) if ground else sp.Pow(val, sp.Rational(-1, 2), evaluate=False)
+    root = ctx.generator((key, "sqrt"), f"w_{_label(ctx, key)}", root_val, ctx.mp.sqrt(num))
+    inv_root = ctx.generator((key, "isqrt"), f"v_{_label(ctx, key)}", inv_val, 1 / ctx.mp.sqrt(num))
     return root, _pmul(inv_root, inv_root)
 
 
