@@ -245,9 +245,32 @@ def _program(expr: sp.Expr) -> tuple[tuple, sp.Expr] | None:
     every later layer, so the tree grows like 2^L while the DAG grows linearly), else None."""
     if _tree_size(expr, {}) <= DISPLAY_NODES:
         return None
-    defs, reduced = sp.cse(expr, optimizations=None, order="none",
-                           symbols=sp.numbered_symbols("x", real=True))
-    return tuple(defs), reduced[0]
+    # a walk over the DAG naming every arc-cosine value and every root of a non-number; sums and products
+    # are rebuilt unevaluated (SymPy's cse queries assumptions, which evaluates nested constants numerically
+    # again and again: minutes at depth 16)
+    defs: list[tuple[sp.Symbol, sp.Expr]] = []
+    memo: dict = {}
+
+    def walk(e: sp.Basic) -> sp.Basic:
+        r = memo.get(e)
+        if r is not None:
+            return r
+        if not e.args:
+            r = e
+        else:
+            args = [walk(a) for a in e.args]
+            if isinstance(e, ArcCosKernel) or (e.is_Pow and not e.exp.is_Integer and not e.base.is_Number):
+                r = sp.Symbol(f"x{len(defs)}", real=True)
+                defs.append((r, e.func(*args, evaluate=False) if e.is_Pow else e.func(*args)))
+            elif e.is_Add or e.is_Mul or e.is_Pow:
+                r = e.func(*args, evaluate=False)
+            else:
+                r = e.func(*args)
+        memo[e] = r
+        return r
+
+    reduced = walk(expr)
+    return tuple(defs), reduced
 
 
 def display_text(expr: sp.Expr) -> str:
@@ -265,8 +288,8 @@ def display_latex(expr: sp.Expr) -> str:
     if prog is None:
         return sp.latex(expr)
     defs, reduced = prog
-    return sp.latex(reduced) + r",\quad \text{where } " + r",\ ".join(
-        f"{sp.latex(a)} = {sp.latex(b)}" for a, b in defs)
+    return sp.latex(reduced, order="none") + r",\quad \text{where } " + r",\ ".join(
+        f"{sp.latex(a)} = {sp.latex(b, order='none')}" for a, b in defs)
 
 
 def tidy_constant(expr: sp.Expr) -> sp.Expr:
