@@ -126,8 +126,10 @@ def register(sub, common) -> None:
     p.add_argument("--float64", action="store_true", help="bulk float64 mode (ignores --dps)")
     p.add_argument("--freq", default=None,
                    help="conv kernels: frequency vector k_1,k_2,... (one entry per pixel)")
-    p.add_argument("--route", default="quadrature", choices=["quadrature", "series", "both", "fft"],
-                   help="conv kernels: eigenvalue route (default quadrature)")
+    p.add_argument("--route", default="quadrature",
+                   choices=["quadrature", "sparse", "rqmc", "series", "both", "fft"],
+                   help="conv kernels: eigenvalue route (default quadrature: tensor Gauss-Legendre, or the "
+                        "sparse grid when the receptive field is too large for a tensor grid)")
     p.set_defaults(func=_cmd_eigen)
 
 
