@@ -83,6 +83,19 @@ def test_rqmc_angles_have_the_sphere_law():
     assert np.all(np.abs(t.mean(axis=1)) < 1e-3) and np.all(np.abs((t**2).mean(axis=1) - 1 / 3) < 1e-3)
     tr, wr = sphere_rule(100, 3)
     assert abs((th[0] ** 2).mean() - wr @ tr**2) < 1e-3
+    # the fast inverse CDF (table + Newton) of the other zeta: residual at rounding level
+    from scipy.special import betainc, betaincinv
+
+    from symkernel.spectrum.smolyak import _sphere_inverse_cdf
+
+    u = np.random.default_rng(0).random((2, 20000))
+    u[0, :4] = [0.0, 1e-15, 1 - 1e-15, 1.0]
+    assert np.array_equal(_sphere_inverse_cdf(u, 2, betaincinv), np.pi * u)  # the circle: theta / pi
+    for zeta in (4, 7, 30):
+        a = (zeta - 1) / 2
+        theta = _sphere_inverse_cdf(u, zeta, betaincinv)
+        assert theta.min() >= 0 and theta.max() <= np.pi
+        assert np.max(np.abs(betainc(a, a, np.sin(theta / 2) ** 2) - u)) < 1e-13
 
 
 # ----------------------------------------------------------------------------------- Smolyak's construction

@@ -418,6 +418,32 @@ def rqmc_angles(d: int, zeta: int, m: int, seed: int) -> np.ndarray:
     if d == 0:
         return np.zeros((0, 1 << m))
     u = qmc.Sobol(d, scramble=True, seed=seed).random_base2(m)
+    return _sphere_inverse_cdf(u.T, zeta, betaincinv)
+
+
+def _sphere_inverse_cdf(u: np.ndarray, zeta: int, betaincinv) -> np.ndarray:
+    r"""The angle θ with :math:`\sigma_\zeta([0, \theta]) = u`: :math:`\sin^2(\theta/2)` is
+    Beta((ζ-1)/2, (ζ-1)/2).  Closed forms for ζ = 2, 3; otherwise a table of the CDF (2^16 cells), linear
+    interpolation and one Newton step in θ (residual ~1e-16; scipy's ``betaincinv`` costs ~1 µs per value,
+    ~50 s for 16 x 2^18 points in 13 dimensions), with ``betaincinv`` itself in the first and last 8
+    cells."""
+    from scipy.special import betainc
+
+    if zeta == 2:
+        return np.pi * u
+    if zeta == 3:
+        return 2 * np.arcsin(np.sqrt(u))
     a = (zeta - 1) / 2
-    s = betaincinv(a, a, u.T)  # sin^2(theta/2) ~ Beta(a, a)
-    return 2 * np.arcsin(np.sqrt(np.clip(s, 0.0, 1.0)))
+    grid = np.linspace(0.0, np.pi, (1 << 16) + 1)
+    cdf = betainc(a, a, np.sin(grid / 2) ** 2)
+    theta = np.interp(u, cdf, grid)
+    c = sphere_constant(zeta)
+    # one Newton step: the interpolation error is ~1e-10 relative away from the first and last cells, and
+    # squares to below rounding
+    dens = c * np.sin(theta) ** (zeta - 2)
+    step = (betainc(a, a, np.sin(theta / 2) ** 2) - u) / np.where(dens > 0, dens, 1.0)
+    theta = np.clip(theta - np.where(dens > 0, step, 0.0), 0.0, np.pi)
+    edge = (u < cdf[8]) | (u > cdf[-9])
+    if np.any(edge):
+        theta[edge] = 2 * np.arcsin(np.sqrt(np.clip(betaincinv(a, a, u[edge]), 0.0, 1.0)))
+    return theta
