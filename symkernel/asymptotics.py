@@ -70,7 +70,7 @@ from .algebra import as_description as _as_node
 from .errors import ParameterError, check_dps, check_int
 from .interpret.arb_constants import arb_number, excludes_zero
 from .interpret.numeric import dps_to_bits, mp_context
-from .interpret.singular import leading_singular_term, singular_terms
+from .interpret.singular import _check_order, leading_singular_term, singular_terms
 from .interpret.support import FULL, ZERO, support
 from .interpret.symbolic import ArcCosKernel
 
@@ -625,16 +625,6 @@ def darboux_constants(kernel: Any, order: Any = 3, dps: int = 30) -> list[tuple[
     minus = dict(singular_constants(kernel, -1, order, dps))
     zero = mp_context(dps_to_bits(dps)).mpf(0)
     return [(e, plus.get(e, zero), minus.get(e, zero)) for e in sorted(set(plus) | set(minus))]
-
-
-def _check_order(order: Any) -> sp.Rational:
-    try:
-        o = sp.Rational(str(order)) if isinstance(order, float) else sp.Rational(order)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError("order", order, "a non-negative rational power of s") from exc
-    if o < 0 or o > 200:
-        raise ParameterError("order", order, "a rational power of s in [0, 200]")
-    return o
 
 
 def _singular_pairs(node: Node, order: Any, dps: int):

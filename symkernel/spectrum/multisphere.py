@@ -239,6 +239,17 @@ def _node_of(K) -> Node:
     return as_description(K)
 
 
+def _frequency_arguments(K, zeta: Any, freq: Sequence[int], variables: Sequence[str] | None):
+    """Validated ``(zeta, node, names, k)`` of the sparse and QMC routes: one frequency per variable."""
+    zeta = check_int("channels", zeta, 2, 10**6)
+    node = _node_of(K)
+    names = list(variables) if variables is not None else _variables(K)
+    k = [check_int("freq", v, 0, 100_000) for v in freq]
+    if len(k) != len(names):
+        raise ParameterError("freq", list(freq), f"{len(names)} frequencies (one per variable {names})")
+    return zeta, node, names, k
+
+
 def tensor_spectrum(K, zeta: int, kmax: Sequence[int], nodes: Sequence[int] | None = None,
                     variables: Sequence[str] | None = None, max_points: int = MAX_POINTS,
                     progress=None, fixed: dict[str, float] | None = None) -> np.ndarray:
@@ -597,12 +608,7 @@ def sparse_spectrum(K, zeta: int, freq: Sequence[int], level: int | None = None,
     from .smolyak import SmolyakRule
 
     t0 = time.perf_counter()
-    zeta = check_int("channels", zeta, 2, 10**6)
-    node = _node_of(K)
-    names = list(variables) if variables is not None else _variables(K)
-    k = [check_int("freq", v, 0, 100_000) for v in freq]
-    if len(k) != len(names):
-        raise ParameterError("freq", list(freq), f"{len(names)} frequencies (one per variable {names})")
+    zeta, node, names, k = _frequency_arguments(K, zeta, freq, variables)
     nodes = _active_nodes(zeta) if nodes is None else check_int("nodes", nodes, 1, 100_000)
     refine = check_int("refine", refine, 0, 100_000)
     max_points = check_int("max_points", max_points, 1, 10**12)
@@ -707,12 +713,7 @@ def rqmc_spectrum(K, zeta: int, freq: Sequence[int], m: int | None = None, repli
     """
     from .smolyak import rqmc_angles
 
-    zeta = check_int("channels", zeta, 2, 10**6)
-    node = _node_of(K)
-    names = list(variables) if variables is not None else _variables(K)
-    k = [check_int("freq", v, 0, 100_000) for v in freq]
-    if len(k) != len(names):
-        raise ParameterError("freq", list(freq), f"{len(names)} frequencies (one per variable {names})")
+    zeta, node, names, k = _frequency_arguments(K, zeta, freq, variables)
     replicates = check_int("replicates", replicates, 2, 10_000)
     nodes = _active_nodes(zeta) if nodes is None else check_int("nodes", nodes, 1, 100_000)
     active = [n for n, v in zip(names, k) if v > 0]
