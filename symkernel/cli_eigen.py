@@ -17,6 +17,7 @@ stderr.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -145,8 +146,11 @@ def _cmd_eigen(args: argparse.Namespace) -> None:
     args.dim = _int_arg("dim", args.dim, 2, 100_000)
     args.kmax = _int_arg("kmax", args.kmax, 0, 1_000_000)
     args.dps = None if args.float64 else check_dps(_int_arg("dps", args.dps, 5, 100_000))
+    # the table is written after the bar has ended its line (stdout and stderr often share a terminal)
+    table = io.StringIO()
     with ProgressBar("eigenvalues", quiet=args.quiet) as bar:
-        run_eigen(args, kernel, bar)
+        run_eigen(args, kernel, bar, stdout=table)
+    sys.stdout.write(table.getvalue())
 
 
 def _conv_eigen(args: argparse.Namespace, kernel) -> None:

@@ -1,0 +1,84 @@
+"""Command-line polish: the progress bar ends its line, conv eigen shows the orbit size, resnet's alpha and
+gamma read like the command line, readable exact coefficients, one-line errors with exit status 2."""
+
+import io
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from symkernel.cli import main
+from symkernel.progress import ProgressBar
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def assert_one_line_error(capsys, argv, param):
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(main(list(argv)))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symkernel: error:"), err
+    assert param in err, err
+    return err
+
+
+# ------------------------------------------------------------------------------------- progress bar
+def test_progress_bar_called_directly_ends_its_line_when_done():
+    stream = io.StringIO()
+    bar = ProgressBar("work", stream=stream)
+    for i in range(1, 11):
+        bar(i, 10)
+    text = stream.getvalue()
+    assert text.endswith("100.0%\n") and text.count("\n") == 1
+    bar.close()  # idempotent: no second newline
+    assert stream.getvalue() == text
+
+
+def test_progress_bar_in_with_block_one_line_for_several_phases():
+    stream = io.StringIO()
+    with ProgressBar("work", stream=stream) as bar:
+        for _ in range(2):  # two phases (for example a run and its check at higher precision)
+            for i in range(1, 6):
+                bar(i, 5)
+        assert "\n" not in stream.getvalue()
+    assert stream.getvalue().endswith("100.0%\n") and stream.getvalue().count("\n") == 1
+
+
+def test_progress_bar_ends_its_line_after_an_error_and_quiet_writes_nothing():
+    stream = io.StringIO()
+    with pytest.raises(RuntimeError), ProgressBar("work", stream=stream) as bar:
+        bar(1, 10)
+        raise RuntimeError
+    assert stream.getvalue().endswith("10.0%\n")
+    quiet = io.StringIO()
+    with ProgressBar("work", quiet=True, stream=quiet) as bar:
+        bar(1, 2)
+        bar(2, 2)
+    bar(2, 2)
+    assert quiet.getvalue() == ""
+
+
+def test_eigen_table_starts_on_its_own_line_after_the_bar(monkeypatch):
+    shared = io.StringIO()  # stdout and stderr on one terminal
+    monkeypatch.setattr(sys, "stdout", shared)
+    monkeypatch.setattr(sys, "stderr", shared)
+    assert main(["eigen", "--depth", "2", "--kmax", "200", "--dps", "20"]) == 0
+    text = shared.getvalue()
+    assert "eigenvalues [" in text and text.endswith("\n")
+    assert "100.0%\n# " in text  # the bar's line is ended before the table's first line
+    assert "%#" not in text and "\n\n" not in text
+
+
+def test_console_script_progress_newline_and_quiet():
+    exe = shutil.which("symkernel") or shutil.which("symkernel", path=sys.prefix + "/bin")
+    argv = [exe, "eigen", "--depth", "2", "--kmax", "200", "--dps", "20"]
+    res = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stderr.endswith("100.0%\n")
+    res = subprocess.run(argv + ["--quiet"], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stderr == ""
