@@ -172,5 +172,6 @@ def _conv_eigen(args: argparse.Namespace, kernel) -> None:
         payload = res.as_dict()
         sys.stdout.write(json.dumps(payload) + "\n")
         return
+    # gap: the multiplicity is that of the whole shift orbit of freq (its shift-invariant functions)
     sys.stdout.write(f"# {kernel.name}\n# freq {freq}: eigenvalue {res.value!r} (error {res.error!r}), "
-                     f"multiplicity {res.multiplicity}, method {res.method}\n")
+                     f"multiplicity {res.multiplicity}, orbit size {res.orbit_size}, method {res.method}\n")

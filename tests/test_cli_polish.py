@@ -2,6 +2,7 @@
 gamma read like the command line, readable exact coefficients, one-line errors with exit status 2."""
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -82,3 +83,42 @@ def test_console_script_progress_newline_and_quiet():
     assert res.returncode == 0 and res.stderr.endswith("100.0%\n")
     res = subprocess.run(argv + ["--quiet"], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and res.stderr == ""
+
+
+# ------------------------------------------------------------------------------ conv eigen: orbit size
+@pytest.mark.parametrize("head,freq,mult,orbit", [
+    ("gap", "1,0,0,0,0", 3, 5),
+    ("gap", "1,1,0,0,0", 9, 5),
+    ("tr", "1,1,0,0,0", 9, 5),
+])
+def test_conv_eigen_shows_orbit_size(capsys, head, freq, mult, orbit):
+    from symkernel.spectrum.multisphere import multiplicity
+    from symkernel.spectrum.multisphere import orbit as shift_orbit
+
+    argv = ["eigen", "--arch", "conv", "--head", head, "--pixels", "5", "--depth", "2", "--freq", freq]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert f"multiplicity {mult}, orbit size {orbit}" in out
+    vec = [int(k) for k in freq.split(",")]
+    assert multiplicity(vec, 3, head) == mult and len(shift_orbit(vec, _grid(5))[0]) == orbit
+    code, out, _ = run(capsys, *argv, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["orbit_size"] == orbit and data["multiplicity"] == mult
+
+
+def test_conv_eigen_orbit_size_of_a_periodic_vector(capsys):
+    code, out, _ = run(capsys, "eigen", "--arch", "conv", "--head", "gap", "--pixels", "4", "--depth", "2",
+                       "--freq", "1,0,1,0")
+    assert code == 0 and "multiplicity 6, orbit size 2" in out
+
+
+@pytest.mark.parametrize("freq", ["1,0,0", "1,a,0,0,0", "1,-1,0,0,0", "", "1,,0,0,0"])
+def test_conv_eigen_bad_freq_one_line(capsys, freq):
+    assert_one_line_error(capsys, ["eigen", "--arch", "conv", "--head", "gap", "--pixels", "5", "--depth",
+                                   "2", "--freq", freq], "freq")
+
+
+def _grid(p):
+    from symkernel.architectures.conv import Grid
+
+    return Grid((p,))
