@@ -52,6 +52,8 @@ def register(sub, common) -> None:
         help="order m of the remainder in the certified bounds (default nu + 7/2)",
     )
     p.add_argument("--no-bounds", action="store_true", help="skip the certified bounds")
+    p.add_argument("--pixel", default=None,
+                   help="conv, eq head: the pixel j of the single-pixel frequencies k e_j (default: all)")
     p.set_defaults(func=cmd_decay)
 
 
@@ -193,6 +195,11 @@ def cmd_decay(args: argparse.Namespace) -> None:
     k0 = _int_arg("k0", args.k0, 2, 10**7) if args.k0 is not None else None
     order = _int_arg("bound-order", args.bound_order, 2, 12) if args.bound_order is not None else None
     kernel = build_kernel(args)
+    if args.arch == "conv":
+        from .cli_decay_conv import cmd_decay_conv
+
+        cmd_decay_conv(args, kernel, dps, kmax)
+        return
     if len(getattr(kernel, "inputs", ("t",))) > 1:
         raise ParameterError(
             "arch", args.arch, "a dot-product kernel (fc, resnet, arccos, laplace, gaussian)"
