@@ -641,8 +641,10 @@ def to_latex(K, dim: int | None = None, coefficients: int = 8, document: bool = 
     -----
     * **kernel**: the definition, :math:`K(t)` with :math:`\kappa_0, \kappa_1` of Cho & Saul (2009), and
       the conventions (depth counting, normalisation, which layers are trained, biases);
-    * **recursion**: the layer recursion of SPEC §3 (Jacot et al. 2018) and the kernel's description as
-      a straight-line program over :math:`\kappa_n`;
+    * **recursion**: the layer recursion (SPEC §3; Jacot et al. 2018), obtained by applying the
+      architecture's own recursion (:mod:`symkernel.architectures.recursion`) to symbols, so that it is
+      the one the kernel is computed from; and the kernel's description as a straight-line program over
+      :math:`\kappa_n`;
     * **series**: exact :math:`b_n` (decimal when the exact form involves nested constants too long to
       print);
     * **spectrum**: the Funk–Hecke eigenvalues, closed forms for the two-layer kernels (Bietti & Mairal
@@ -764,58 +766,79 @@ def _sym(name: str) -> sp.Symbol:
 
 
 def _recursion_section(b: LatexBuilder, K) -> None:
-    info = K.info or {}
-    if info.get("arch") == "fc":
-        _fc_recursion(b, K)
+    from .architectures.recursion import recursion_of
+
+    rec = recursion_of(K)
+    if rec is not None:
+        _display_recursion(b, rec)
     _program(b, K)
 
 
-def _fc_recursion(b: LatexBuilder, K) -> None:
-    info = K.info
-    L = int(info["depth"])
-    kind = info.get("kind", "ntk")
-    bias = [sp.sympify(x) for x in info.get("bias") or ["0"] * (L + 1)]
-    weights = [sp.sympify(x) for x in (info.get("layer_weights") or ["1"] * (L + 1))]
-    ntk = kind == "ntk"
-    if all(x == 0 for x in bias):
-        b.text(r"Layer recursion (Jacot et al. 2018; Bietti & Mairal 2019), for $l = 1, \dots, L$:")
-        S = [_sym("Sigma_{" + i + "}") for i in ("0", "l", "l-1")]
-        T = [_sym("Theta_{" + i + "}") for i in ("0", "l", "l-1")]
-        b.formula(r"\Sigma_{0}", _t)
-        b.formula(r"\Sigma_{l}", ArcCosKernel(1, S[2]))
-        if ntk:
-            w = [_sym("w_{" + i + "}") for i in ("1", "l+1")]
-            uniform = all(x == 1 for x in weights)
-            b.formula(r"\Theta_{0}", _t if uniform else w[0] * _t)
-            b.formula(r"\Theta_{l}", (S[1] if uniform else w[1] * S[1]) + T[2] * ArcCosKernel(0, S[2]))
-            if not uniform:
-                b.text(r"with the layer weights $(w_1, \dots, w_{L+1})$ = (" + ", ".join(map(str, weights))
-                       + ") of the $L + 1$ Dense layers (0 = not trained); Cao et al. (2019) use (1/2, 1).")
-            out = f"Theta_{{{L}}}"
-        else:
-            out = f"Sigma_{{{L}}}"
-        b.text(f"The kernel is the layer-{L} value" + (", divided by its value at $t = 1$:" if
-                                                          info.get("normalized") else ":"))
-        b.formula("K(t)", _sym(out))
-        if ntk:
-            b.text(r"With every layer trained, $\Theta_L(1) = L + 1$ and $\Sigma_L(1) = 1$.")
-        return
-    b.text(r"Layer recursion with biases (neural-tangents Dense(W_std=1, b_std=$\beta_1$), then $L$ times "
-           r"Relu, Dense(W_std=$\sqrt2$, b_std=$\beta_{l+1}$)); $q_l$ is the pre-activation covariance "
-           r"of Dense layer $l$, $s_l$ its diagonal, for $l = 1, \dots, L$:")
-    q0, q1, s1, T0, T1 = (_sym(x) for x in ("q_{l}", "q_{l+1}", "s_{l}", "Theta_{l}", "Theta_{l+1}"))
-    beta, w = _sym("beta_{l+1}"), _sym("w_{l+1}")
-    b.formula("q_{1}", _t + _sym("beta_{1}") ** 2)
-    b.formula("s_{1}", 1 + _sym("beta_{1}") ** 2)
-    b.formula("q_{l+1}", s1 * ArcCosKernel(1, q0 / s1) + beta**2)
-    b.formula("s_{l+1}", s1 + beta**2)
-    if ntk:
-        b.formula(r"\Theta_{1}", _sym("w_{1}") * _sym("q_{1}"))
-        b.formula(r"\Theta_{l+1}", w * q1 + T0 * ArcCosKernel(0, q0 / s1))
-    b.text(r"with $\beta$ = (" + ", ".join(map(str, bias)) + ")" + (
-        " and layer weights $w$ = (" + ", ".join(map(str, weights)) + ")" if ntk else "")
-        + "; $K = " + ("\\Theta" if ntk else "q") + f"_{{{L + 1}}}$"
-        + (" divided by its value at $t = 1$." if info.get("normalized") else "."))
+def _indexed(base: str, index: Any) -> sp.Symbol:
+    """The symbol ``base_{index}`` (printed as :math:`\\Sigma_{l-1}`, :math:`\\beta_{1}` ...)."""
+    return _sym(f"{base}_{{{index}}}")
+
+
+def _layer_index(offset: int, layer: str = "l") -> str:
+    """``l``, ``l-1``, ``l+1`` (or with ``L``)."""
+    return layer if offset == 0 else f"{layer}{offset:+d}"
+
+
+@dataclass(frozen=True)
+class RecursionEquations:
+    r"""The displayed form of a :class:`~symkernel.architectures.recursion.Recursion`.
+
+    Obtained by applying the recursion's own assignments to SymPy symbols (nothing is retyped): the
+    initial state, one layer from the index ``l - 1`` to ``l`` (or ``l`` to ``l + 1``), the output symbol,
+    and the parameters that are displayed by their symbols (with their values per layer).  A parameter
+    equal to its default in every layer is replaced by that value, and a state variable that a layer
+    leaves unchanged (the diagonal :math:`s_l` without biases) by its initial value.
+    """
+
+    initial: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    layer: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    output: sp.Symbol
+    params: tuple[tuple[str, list], ...]
+
+
+def recursion_equations(rec) -> RecursionEquations:
+    """The equations of a layer recursion, as SymPy relations (see :class:`RecursionEquations`)."""
+    shown = [name for name, default in rec.defaults.items() if any(p[name] != default for p in rec.params)]
+
+    def params_at(index):
+        return {name: _indexed(rec.symbols[name], index) if name in shown else rec.defaults[name]
+                for name in rec.params[0]}
+
+    init = rec.assign(rec.initial, {"t": _t}, params_at(rec.param_offset), ArcCosKernel)
+    old = {var: _indexed(rec.symbols[var], _layer_index(rec.first - 1)) for var, _ in rec.layer}
+    new = {var: _indexed(rec.symbols[var], _layer_index(rec.first)) for var, _ in rec.layer}
+    p = params_at(_layer_index(rec.param_offset))
+    step = {var: f(old, new, p, ArcCosKernel) for var, f in rec.layer}
+    for var in [v for v in step if v != rec.output and step[v] == old[v]]:  # constant: its initial value
+        value = init.pop(var)
+        del step[var]
+        step = {v: e.subs({old[var]: value, new[var]: value}) for v, e in step.items()}
+    first = rec.first
+    return RecursionEquations(
+        initial=tuple((_indexed(rec.symbols[v], first), e) for v, e in init.items()),
+        layer=tuple((new[v], e) for v, e in step.items()),
+        output=_indexed(rec.symbols[rec.output], first + rec.depth),
+        params=tuple((name, [q[name] for q in rec.params]) for name in shown))
+
+
+def _display_recursion(b: LatexBuilder, rec) -> None:
+    eq = recursion_equations(rec)
+    b.text((rec.description or "Layer recursion") + r", for $l = 1, \dots, L$:")
+    for lhs, rhs in eq.initial + eq.layer:
+        b.formula(latex_expr(lhs), rhs)
+    for name, values in eq.params:
+        sym = rec.symbols[name]
+        lo, hi = _indexed(sym, rec.param_offset), _indexed(sym, _layer_index(rec.param_offset, "L"))
+        label = f": the {rec.labels[name]}" if name in rec.labels else ""
+        b.text(f"with ${latex_expr(lo)}, \\dots, {latex_expr(hi)}$ = {', '.join(map(str, values))}{label}.")
+    b.text(f"The kernel is the output after the last layer ($l = L = {rec.depth}$)"
+           + (", divided by its value at $t = 1$:" if rec.normalized else ":"))
+    b.formula("K(t)", eq.output)
 
 
 def _program(b: LatexBuilder, K, max_steps: int = 40) -> None:

@@ -280,3 +280,107 @@ def test_asymptotic_constants_that_are_sums_are_parenthesised():
     out = _cases("k", a + b, a - b, sp.Integer(3))
     assert r"\left(a + b\right)\, k^{-3}" in out and r"\left(a - b\right)\, k^{-3}" in out
     assert r"2 a\, k^{-3}" in _cases("k", 2 * a, 2 * a, sp.Integer(3))
+
+
+# ------------------------------------------------------------------------------------------------
+# the displayed recursion is the computed one
+# ------------------------------------------------------------------------------------------------
+def _recursion_formulas(K):
+    """The displayed layer equations (parsed back from their LaTeX) up to ``K(t) = ...``: a list of
+    (left-hand name, right-hand SymPy expression) with names cleaned as ``Sigma_l-1``."""
+    from sympy.parsing.latex import parse_latex
+
+    out = []
+    for f in lx.export(K, sections=("recursion",)).formulas():
+        lhs = lx._clean(f.lhs)
+        rhs = lx._normalize_parsed(parse_latex(f.rhs))
+        out.append((lhs, rhs))
+        if lhs == "K(t)":
+            return out
+    raise AssertionError("no 'K(t) = ...' formula in the recursion section")
+
+
+def _iterate_displayed(K, t):
+    """Evaluate the displayed recursion at ``t``: the initial equations, then the layer equations L times
+    (previous-layer symbols bound to the previous values, this layer's to the values just computed), the
+    parameter symbols bound to the recursion's per-layer values."""
+    from symkernel.architectures.recursion import recursion_of
+
+    rec = recursion_of(K)
+    formulas = _recursion_formulas(K)
+    names = {base: name for name, base in rec.symbols.items()}
+
+    def index_of(name):
+        base, _, index = name.partition("_")
+        return base, index
+
+    def bind(expr, values):
+        return {s: values[lx._clean(s.name)] for s in expr.free_symbols}
+
+    def value(rhs, values):  # exact while exact (all correlations are 1 at t = 1), else 40 digits
+        v = rhs.xreplace(bind(rhs, values))
+        return v if v.is_Rational else sp.N(v, 40)
+
+    def params(j, index):
+        return {f"{rec.symbols[p]}_{index}": v for p, v in rec.params[j].items()}
+
+    *eqs, (_, out_sym) = formulas
+    init = [(lhs, rhs) for lhs, rhs in eqs if index_of(lhs)[1] == str(rec.first)]
+    layer = [(lhs, rhs) for lhs, rhs in eqs if "l" in index_of(lhs)[1]]
+    assert len(init) + len(layer) == len(eqs) and layer, formulas
+    new_index = index_of(layer[0][0])[1]  # "l" (Sigma_l from Sigma_l-1) or "l+1" (q_l+1 from q_l)
+    old_index = "l" if new_index == "l+1" else "l-1"
+    state = {}
+    for lhs, rhs in init:
+        values = {"t": t, **params(0, "1"), **{f"{b}_{rec.first}": v for b, v in state.items()}}
+        state[index_of(lhs)[0]] = value(rhs, values)
+    for j in range(1, rec.depth + 1):
+        new = {}
+        for lhs, rhs in layer:
+            values = {**params(j, "l+1"), **{f"{b}_{old_index}": v for b, v in state.items()},
+                      **{f"{b}_{new_index}": v for b, v in new.items()}}
+            new[index_of(lhs)[0]] = value(rhs, values)
+        state = new
+    base, index = index_of(lx._clean(str(out_sym)))
+    assert index == str(rec.first + rec.depth) and names[base] == rec.output
+    return state[base]
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+@pytest.mark.parametrize("options", [
+    {"kind": "ntk"},
+    {"kind": "nngp"},
+    {"kind": "ntk", "bias": sp.Rational(1, 2)},
+    {"kind": "nngp", "bias": 1, "normalize": True},
+    {"kind": "ntk", "layer_weights": "cao"},
+    {"kind": "ntk", "bias": "ramp", "layer_weights": "ramp", "normalize": True},
+], ids=["ntk", "nngp", "ntk-bias", "nngp-bias-normalized", "ntk-weights", "ntk-per-layer"])
+def test_displayed_recursion_evaluates_to_the_kernel(depth, options):
+    """The recursion section's equations, parsed back from the LaTeX and iterated numerically, give K(t):
+    the display is derived from the architecture's recursion, and a display that drifted from the
+    description would fail here."""
+    _parser_ready()
+    opts = dict(options)
+    if opts.get("layer_weights") == "cao":
+        opts["layer_weights"] = [sp.Rational(1, 2)] + [1] * depth
+    if opts.get("layer_weights") == "ramp":
+        opts["layer_weights"] = [sp.Rational(j + 1, depth + 1) for j in range(depth + 1)]
+    if opts.get("bias") == "ramp":
+        opts["bias"] = [sp.Rational(j, 3) for j in range(depth + 1)]
+    K = sk.fc(depth, **opts)
+    scale = _iterate_displayed(K, sp.Integer(1)) if opts.get("normalize") else 1
+    for t in (sp.Rational(-4, 5), sp.Rational(-1, 5), sp.Rational(3, 10), sp.Rational(9, 10)):
+        shown = _iterate_displayed(K, t) / scale
+        value = sp.Float(str(K(t, dps=30)), 30)
+        assert abs(shown - value) < sp.Float(10) ** -25, (t, shown, value)
+
+
+def test_displayed_recursion_notation():
+    """Bias-free kernels in the notation of Jacot et al. (the constant diagonal s_l = 1 is substituted),
+    biased ones with q_l, s_l; non-default parameters are listed with their values."""
+    tex = lx.to_latex(sk.fc(2, "ntk", bias=[0, 1, 2]), sections=("recursion",)).replace("&=", "=")
+    assert r"s_{l+1} = \beta_{l+1}^{2} + s_{l}" in tex
+    assert r"\beta_{1}, \dots, \beta_{L+1}$ = 0, 1, 2" in tex and "w_{" not in tex
+    tex = lx.to_latex(sk.fc(2, "nngp"), sections=("recursion",)).replace("&=", "=")
+    assert r"\Sigma_{l} = \kappa_{1}\left(\Sigma_{l-1}\right)" in tex and "s_{" not in tex
+    assert r"K(t) = \Sigma_{2}" in tex and r"\Theta" not in tex.split("The description")[0]
