@@ -439,8 +439,12 @@ def _cases(var: str, even: sp.Expr, odd: sp.Expr, power: sp.Expr) -> str:
             + r" \text{ odd} \end{cases}")
 
 
-def asymptotics(kernel: Any, dim: int) -> Asymptotics:
+def asymptotics(kernel: Any, dim: int | None = None) -> Asymptotics:
     r"""Exponent, exact constants and parity effects of the eigenvalue decay on :math:`S^{d-1}`.
+
+    For a convolutional kernel (:func:`symkernel.conv`) this returns the single-pixel asymptotics on the
+    multisphere, :func:`symkernel.conv_asymptotics.conv_asymptotics` (``dim`` is then the number of channels
+    ζ, or None).
 
     Parameters
     ----------
@@ -452,7 +456,7 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
 
     Returns
     -------
-    Asymptotics
+    Asymptotics (ConvAsymptotics for a convolutional kernel)
 
     Notes
     -----
@@ -474,6 +478,16 @@ def asymptotics(kernel: Any, dim: int) -> Asymptotics:
     >>> a.exponent, a.c_plus, a.constant_even, a.vanishing_parity
     (3, -sqrt(2)/pi, 1/pi, 'odd')
     """
+    info = getattr(kernel, "info", None) or {}
+    if info.get("arch") == "conv":
+        from .conv_asymptotics import conv_asymptotics
+
+        if dim is not None and dim != info["channels"]:
+            raise ParameterError("dim", dim, f"None or the number of channels zeta = {info['channels']} "
+                                 "(each pixel lies on S^(zeta-1))")
+        return conv_asymptotics(kernel)
+    if dim is None:
+        raise ParameterError("dim", dim, "an integer d >= 2 (the sphere S^(d-1))")
     node = _as_node(kernel)
     d = _check_dim(dim)
     names = inputs_of(node)

@@ -123,3 +123,14 @@ def test_cli_bad_pixel(capsys, extra, name):
     code, out, err = _run(capsys, *CONV, *extra)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and name in err
+
+
+def test_public_asymptotics_dispatches_on_conv_kernels():
+    K = sk.conv("tr", depth=2, filter=3, pixels=5, channels=2, kind="nngp")
+    a = sk.asymptotics(K)
+    assert a.exponent == 4 and a.nu == sp.Rational(3, 2) and a.head == "tr"
+    assert sk.asymptotics(K, dim=2).pixels[0].A_plus == a.pixels[0].A_plus
+    with pytest.raises(sk.ParameterError, match="dim"):
+        sk.asymptotics(K, dim=3)
+    with pytest.raises(sk.ParameterError, match="dim"):
+        sk.asymptotics(sk.fc(depth=2))
