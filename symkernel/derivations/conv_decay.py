@@ -32,7 +32,28 @@ by p); the exact path-count proportionality at t = 0; the weighted path factors 
 large k against :math:`A_j` and against the path counts; the bounds :math:`\mu_k(h^0_j) \le
 \lambda_{k e_j} \le \mu_k(h^1_j)` with :math:`h^{0/1}_j` = K with the other pixels at 0 / 1.
 
-Sizes: ``quick=True`` k ≤ 40 (about 15 s); ``quick=False`` k ≤ 100 and more configurations.
+*Large receptive fields.*  The checks above use receptive fields of at most 5 pixels, where a tensor
+Gauss rule over the pixels is affordable.  For 7, 9 and 13 pixels (L = 4, q = 3; L = 3, q = 5; L = 4,
+q = 5) the single-pixel eigenvalue is computed by the sparse-grid route
+(:func:`~symkernel.spectrum.multisphere.sparse_spectrum`: Gauss–Legendre on the active pixel, Smolyak's
+combination on the others, relative tolerance :data:`LARGE_TOL`), and its local slope over even k is
+compared with the slope of the exact :math:`\mu_k[(1-t)^\nu]` over the same k.  For even k both endpoints
+contribute :math:`(A_j^+ + A_j^-)\mu_k[(1-t)^\nu]` exactly, so the comparison removes the finite-k drift
+of the leading term; what remains is the next singular term of the marginal,
+:math:`B_j s^{\nu+1}`, whose eigenvalue is :math:`\mu_k[(1-t)^{\nu+1}] = \mu_k[(1-t)^\nu]\,
+c\,k^{-2}(1 + O(1/k))`, so the slope difference is :math:`\Delta(k) = -2c(B/A)k^{-2} + O(k^{-3})`.  It is
+not small for deep CNTKs (0.03–0.065 at k = 16..40: the constant B/A grows with depth), so the check
+uses two windows of k and the Richardson limit :math:`\Delta_\infty = (\Delta_2k_2^2 - \Delta_1k_1^2)/
+(k_2^2 - k_1^2)`, which is 0 exactly when the exponent is :math:`\zeta + 2\nu - 1` (a wrong ν moves it
+by about 2).  Tolerance :data:`LARGE_SLOPE_TOL` = 0.01: the :math:`O(k^{-3})` remainder is about
+:math:`|\Delta|\cdot 3/k \lesssim 0.005` at k ≈ 30, and the quadrature moves the limit by at most
+:math:`(q_2k_2^2 + q_1k_1^2)/(k_2^2 - k_1^2)` with :math:`q_w = \sum_i|c_i|\epsilon_i` (a least-squares
+slope is :math:`\sum_i c_i\log\lambda_i`; relative errors :math:`\epsilon_i \le 10^{-4}` give
+:math:`\lesssim 10^{-3}`, reported).  The ratio :math:`\Delta_2/\Delta_1` is reported against
+:math:`(k_1/k_2)^2`.
+
+Sizes: ``quick=True`` k ≤ 40 (about 15 s) and four fields of 7 and 9 pixels at k = 16..40 (about 8 s);
+``quick=False`` k ≤ 100, more configurations, and eleven fields of 7, 9 and 13 pixels at k = 16..48.
 """
 
 from __future__ import annotations
@@ -57,6 +78,18 @@ SOURCE = ("Geifman, Galun, Jacobs & Basri (2022), NeurIPS, eigenvalue decay of C
 
 SLOPE_TOL = 0.05
 RATIO_TOL = 0.03
+#: relative tolerance of the sparse-grid route for the large receptive fields (moves a slope by ~1e-4)
+LARGE_TOL = 1e-4
+#: tolerance of the Richardson limit of (fitted slope - exact-(1-t)^nu slope) (module docstring)
+LARGE_SLOPE_TOL = 0.01
+#: two windows of even k each: the slope difference is O(k^-2), and the pair gives its limit
+LARGE_WINDOWS_QUICK = ((16, 24, 32), (24, 32, 40))
+LARGE_WINDOWS_FULL = ((16, 24, 32), (32, 40, 48))
+#: (L, q, zeta, kind, pixel): receptive fields of (L-1)(q-1)+1 = 7, 9, 13 pixels; pixel 0 is the centre
+LARGE_FIELDS_QUICK = [(3, 5, 3, "ntk", 0), (3, 5, 2, "nngp", 0), (3, 5, 3, "nngp", 0), (4, 3, 4, "nngp", 0)]
+LARGE_FIELDS_FULL = LARGE_FIELDS_QUICK + [(3, 5, 3, "ntk", 4), (3, 5, 4, "ntk", 0), (4, 3, 3, "ntk", 0),
+                                          (4, 3, 3, "ntk", 3), (4, 3, 2, "nngp", 0), (4, 5, 3, "ntk", 0),
+                                          (4, 5, 3, "nngp", 0)]
 
 
 def _exact_constants(report: Report) -> list[list[str]]:
@@ -80,6 +113,55 @@ def _exact_constants(report: Report) -> list[list[str]]:
 
 def _slope(ks, vals):
     return float(np.polyfit(np.log(ks), np.log(np.abs(vals)), 1)[0])
+
+
+def large_field_slope(depth: int, filter_size: int, zeta: int, kind: str, pixel: int, windows,
+                      claimed_kind: str | None = None, tol: float = LARGE_TOL) -> dict:
+    r"""Local slopes of :math:`\log\lambda_{k e_j}` for the ``eq`` kernel of a large receptive field (the
+    sparse-grid route), each against the slope of the exact :math:`\mu_k[(1-t)^\nu]` over the same k.
+
+    ``windows`` is a pair of tuples of even k (a lower and a higher range).  The difference Δ of the two
+    slopes is :math:`O(k^{-2})` (module docstring), so the two windows give the Richardson limit
+    :math:`\Delta_\infty = (\Delta_2 k_2^2 - \Delta_1 k_1^2)/(k_2^2 - k_1^2)`, :math:`k_w` the geometric
+    mean of a window; it is 0 when the exponent is :math:`\zeta + 2\nu - 1`.  ``claimed_kind`` (default
+    ``kind``) sets the ν of the prediction: 1/2 for "ntk", 3/2 for "nngp".  ``quad`` bounds the effect of
+    the quadrature errors on :math:`\Delta_\infty` (a slope is :math:`\sum_i c_i\log\lambda_i`, so
+    relative errors :math:`\epsilon_i` move it by at most :math:`\sum_i|c_i|\epsilon_i`).
+    """
+    from ..architectures.conv import conv
+    from ..spectrum.gegenbauer import singular_power_eigenvalues
+    from ..spectrum.multisphere import sparse_spectrum
+
+    t0 = time.perf_counter()
+    rf = (depth - 1) * (filter_size - 1) + 1
+    K = conv("eq", depth, filter_size, rf, zeta, kind)
+    vals, rel, evals = {}, {}, 0
+    for k in sorted({int(k) for w in windows for k in w}):
+        freq = [0] * rf
+        freq[pixel] = k
+        r = sparse_spectrum(K, zeta, freq, tol=tol)
+        vals[k], rel[k] = r.value, r.error / abs(r.value)
+        evals += r.evaluations
+    nu = 0.5 if (claimed_kind or kind) == "ntk" else 1.5
+    mu = [float(v) for v in singular_power_eigenvalues(nu, max(vals), zeta)]
+    out: dict = {"slopes": [], "refs": [], "devs": [], "kmid": [], "quads": []}
+    for w in windows:
+        x = np.log(np.asarray(w, dtype=float))
+        c = (x - x.mean()) / np.sum((x - x.mean()) ** 2)  # slope = sum_i c_i log(lambda_i)
+        slope = float(c @ np.log([abs(vals[k]) for k in w]))
+        ref = float(c @ np.log([abs(mu[k]) for k in w]))
+        out["slopes"].append(slope)
+        out["refs"].append(ref)
+        out["devs"].append(slope - ref)
+        out["kmid"].append(float(np.exp(x.mean())))
+        out["quads"].append(float(np.abs(c) @ np.array([rel[k] for k in w])))
+    (d1, d2), (k1, k2) = out["devs"], out["kmid"]
+    q1, q2 = out["quads"]
+    out.update(limit=(d2 * k2**2 - d1 * k1**2) / (k2**2 - k1**2),
+               quad=(q2 * k2**2 + q1 * k1**2) / (k2**2 - k1**2), predicted=-(zeta + 2 * nu - 1),
+               rel_err=max(rel.values()), evaluations=evals, pixels=rf, name=list(K.inputs)[pixel],
+               values=vals, seconds=time.perf_counter() - t0)
+    return out
 
 
 def run(quick: bool = True, outdir: str | None = None) -> Report:
@@ -157,8 +239,42 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
           for p in (5, 7)]
     report.check("tr: p * lambda^tr_(k e_0) is independent of p (k = 7; p = 5, 7)",
                  abs(tr[0] / tr[1] - 1) < 1e-12, f"{tr[0]:.12g} vs {tr[1]:.12g}")
+    # large receptive fields (7-13 pixels) by the sparse-grid route
+    windows = LARGE_WINDOWS_QUICK if quick else LARGE_WINDOWS_FULL
+    blank = [""] * 13
+    report.table.append(blank)
+    report.table.append(["large fields", "L, q, zeta", "kind", "pixels (RF)", "pixel", "predicted exponent",
+                         f"fitted slope k={windows[0]}", f"exact-(1-t)^nu slope k={windows[0]}",
+                         f"fitted slope k={windows[1]}", f"exact-(1-t)^nu slope k={windows[1]}",
+                         "differences D1, D2", "Richardson limit of D", "quadrature effect"])
+    large = []
+    cases = LARGE_FIELDS_QUICK if quick else LARGE_FIELDS_FULL
+    for L, q, zeta, kind, pix in cases:
+        r = large_field_slope(L, q, zeta, kind, pix, windows)
+        large.append(r)
+        report.table.append(["", f"{L}, {q}, {zeta}", kind, str(r["pixels"]),
+                             f"{r['name']} ({'centre' if pix == 0 else 'rim'})", f"{-r['predicted']:g}",
+                             f"{r['slopes'][0]:.4f}", f"{r['refs'][0]:.4f}", f"{r['slopes'][1]:.4f}",
+                             f"{r['refs'][1]:.4f}", f"{r['devs'][0]:+.4f}, {r['devs'][1]:+.4f}",
+                             f"{r['limit']:+.4f}", f"{r['quad']:.1e}"])
+    worst = max(abs(r["limit"]) + r["quad"] for r in large)
+    ratio = [r["devs"][1] / r["devs"][0] for r in large if abs(r["devs"][0]) > 0.01]
+    report.check(f"large receptive fields ({', '.join(sorted({str(r['pixels']) for r in large}))} pixels, "
+                 "sparse-grid route): local slope of lambda_(k e_j) - slope of the exact mu_k[(1-t)^nu] "
+                 "-> 0 (Richardson in k^-2), i.e. the exponent is zeta+2nu-1", worst < LARGE_SLOPE_TOL,
+                 f"max |limit| + quadrature effect = {worst:.4f} over {len(large)} configurations "
+                 f"(tolerance {LARGE_SLOPE_TOL}); raw differences up to "
+                 f"{max(abs(d) for r in large for d in r['devs']):.3f}, shrinking by D2/D1 = "
+                 + ", ".join(f"{x:.2f}" for x in ratio) + " where |D1| > 0.01 ((k1/k2)^2 = "
+                 f"{(large[0]['kmid'][0] / large[0]['kmid'][1]) ** 2:.2f})")
+    by_zeta: dict = {}
+    for c, r in zip(cases, large):
+        by_zeta.setdefault((c[2], c[3]), []).append(f"L={c[0]},q={c[1]} {r['name']}: {r['slopes'][1]:.3f}")
+    report.notes.append(f"large receptive fields, fitted slopes at k = {windows[1]} by (zeta, kind): "
+                        + "; ".join(f"zeta={z} {k}: " + ", ".join(v) for (z, k), v in sorted(by_zeta.items()))
+                        + " — the exponent follows zeta and the kind, not the filter size or the depth")
     # path counts, L = 3, q = 3
-    report.table.append(["", "", "", "", "", "", "", "", "", "", "", "", ""])
+    report.table.append(blank)
     report.table.append(["L=3,q=3", "kind", "pixel offset", "paths", "first-order coef. at t=0",
                          "ratio", "A+ + A- (weighted paths, even k)", "ratio",
                          f"lambda_(k e_j), k={kmax}", "ratio",

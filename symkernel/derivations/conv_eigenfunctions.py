@@ -27,7 +27,22 @@ to :math:`x_i` (no Funk–Hecke); Nyström: the leading eigenvalues of the Gram 
 multiplicities (the degree-1 cluster has 9 members for eq/tr and 3 for gap); eq eigenvalues outside the
 receptive field vanish.
 
-Sizes: ``quick=True`` n = 600 sample points, about 10 s; ``quick=False`` n = 2500.
+*The kernel is that of the network.*  Everything above is about ``symkernel.conv``; the last check ties
+it to the network it stands for.  A finite-width cyclic CNN (:func:`symkernel.networks.conv_network_kernels`:
+a 1×1 convolution, L - 1 cyclic convolutions of size q (q × q on a torus) with C channels, NTK
+parameterisation, every layer trained) is averaged over initialisations; the empirical CGPK (the readout
+part of the NTK, averaged over the readout) and CNTK are compared with ``sk.conv(head, L, q, grid, ζ,
+kind).at(x, y)`` on a 1-D ring and a 2-D torus for the three heads, through
+:math:`z = (\bar K_{MC} - K)/\mathrm{SE}` at a few pairs (x, y): y = x, a noisy x, x translated by one
+pixel, an unrelated point.  Accepted when every :math:`|z| <` :data:`MC_Z_TOL` = 4, with no allowance for
+the O(1/C) finite-width bias of L ≥ 2: the check first asserts that the measured bound of that bias,
+``bound * K(1) / C``, is below the smallest SE, so that the bias is at most one SE (``bound`` = 0.35 on
+the ring at L = 3: ``tests/test_networks_fc.py`` measured ≤ 0.34 at L = 4; 0.1 on the torus at L = 2:
+``tests/test_conv_networks_2d.py`` measured ≤ 0.07).  The same means must reject the kernels of depth
+L - 1 and L + 1 (max |z| over the points and kinds above 2 :data:`MC_Z_TOL`), so the check can fail.
+
+Sizes: ``quick=True`` n = 600 sample points and 200 networks per head and grid, about 10 s;
+``quick=False`` n = 2500 and 800 networks.
 """
 
 from __future__ import annotations
@@ -53,6 +68,92 @@ CLAIM = ("For normalised multi-channel input x in MS(zeta, p) the eigenfunctions
          "vanish outside the receptive field.")
 SOURCE = ("Geifman, Galun, Jacobs & Basri (2022), 'On the spectral bias of convolutional neural tangent and "
           "Gaussian process kernels', NeurIPS (eigenfunctions on the multisphere); SPEC section 5")
+
+
+MC_Z_TOL = 4.0
+#: (grid, zeta, depth, width, bias bound): a 6-pixel ring at L = 3 (receptive field 5) and a 4 x 4 torus at
+#: L = 2; the bound of C |bias| / K(1) is the measured one (module docstring)
+MC_CASES = [((6,), 3, 3, 64, 0.35), ((4, 4), 2, 2, 32, 0.1)]
+
+
+def _mc_points(shape: tuple, zeta: int, seed: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """x and four y: x itself, a noisy x, x translated by one pixel along the first axis, an unrelated
+    point (unit rows on the grid ``shape``)."""
+    rng = np.random.default_rng(seed)
+
+    def unit(a):
+        return a / np.linalg.norm(a, axis=-1, keepdims=True)
+
+    x = unit(rng.standard_normal(shape + (zeta,)))
+    ys = np.stack([x, unit(x + 0.5 * rng.standard_normal(x.shape)), np.roll(x, 1, axis=0),
+                   unit(rng.standard_normal(x.shape))])
+    return x, ys
+
+
+def network_z_scores(shape: tuple, zeta: int, depth: int, head: str, width: int, n_init: int,
+                     seed: int = 11, kernel_depths: tuple | None = None) -> dict:
+    r"""Monte-Carlo average of a finite-width cyclic CNN of ``depth`` layers against ``sk.conv``.
+
+    One run of :func:`symkernel.networks.conv_network_kernels` (filter size 3) on the grid ``shape`` at the
+    points of :func:`_mc_points`, held against the kernels of each depth in ``kernel_depths`` (default
+    ``(depth,)``; other depths are wrong kernels, for the rejection check and the tests).  Returns
+    ``{kernel depth: {kind: {"z", "se", "diagonal"}}}`` with z = (mean - kernel) / SE over the points, SE
+    the standard error and ``diagonal`` = K(1) of the right kernel, plus ``"seconds"``.
+    """
+    from ..architectures.conv import conv
+    from ..networks import conv_network_kernels
+
+    t0 = time.perf_counter()
+    x, ys = _mc_points(shape, zeta)
+    grid = shape[0] if len(shape) == 1 else shape
+    res = conv_network_kernels(x, ys, depth, 3, head, width, n_init, seed=seed)
+    out: dict = {}
+    for d in kernel_depths or (depth,):
+        out[d] = {}
+        for kind in ("nngp", "ntk"):
+            se = np.asarray(res[f"{kind}_se"])
+            ref = conv(head, d, 3, grid, zeta, kind).at(x, ys)
+            out[d][kind] = {"z": (np.asarray(res[f"{kind}_mean"]) - ref) / se, "se": se,
+                            "diagonal": float(conv(head, depth, 3, grid, zeta, kind).diagonal)}
+    out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def _network_check(report: Report, quick: bool) -> None:
+    n_init = 200 if quick else 800
+    report.table.append([""] * 7)
+    report.table.append(["finite-width CNN", "grid, zeta, L, C", "head",
+                         f"|z| nngp (n_init = {n_init})", "|z| ntk", "max |z|, depth L-1 / L+1",
+                         "bias bound / min SE"])
+    worst, reject, bias, count = 0.0, [], [], 0
+    for shape, zeta, depth, width, bound in MC_CASES:
+        for head in ("eq", "tr", "gap"):
+            r = network_z_scores(shape, zeta, depth, head, width, n_init,
+                                 kernel_depths=(depth, depth - 1, depth + 1))
+            right = r[depth]
+            wrong = [max(float(np.max(np.abs(r[d][k]["z"]))) for k in ("nngp", "ntk"))
+                     for d in (depth - 1, depth + 1)]
+            b = max(bound * right[k]["diagonal"] / width / float(right[k]["se"].min())
+                    for k in ("nngp", "ntk"))
+            worst = max(worst, *(float(np.max(np.abs(right[k]["z"]))) for k in ("nngp", "ntk")))
+            count += sum(right[k]["z"].size for k in ("nngp", "ntk"))
+            reject.append(min(wrong))
+            bias.append(b)
+            name = f"ring p={shape[0]}" if len(shape) == 1 else f"torus {shape[0]}x{shape[1]}"
+            report.table.append(["", f"{name}, {zeta}, {depth}, {width}", head,
+                                 " ".join(f"{abs(v):.2f}" for v in right["nngp"]["z"]),
+                                 " ".join(f"{abs(v):.2f}" for v in right["ntk"]["z"]),
+                                 f"{wrong[0]:.1f} / {wrong[1]:.1f}", f"{b:.2f}"])
+    report.check("finite-width CNN (1-D ring and 2-D torus; eq, tr, gap; NNGP and NTK): Monte-Carlo mean = "
+                 f"sk.conv within {MC_Z_TOL:g} standard errors", worst < MC_Z_TOL and max(bias) < 1,
+                 f"max |z| = {worst:.2f} over {count} values; the finite-width bias is at most "
+                 f"{max(bias):.2f} SE (measured bound C |bias| / K(1) <= "
+                 + ", ".join(f"{c[4]:g} ({'ring' if len(c[0]) == 1 else 'torus'}, L = {c[2]})"
+                             for c in MC_CASES)
+                 + ")")
+    report.check("the same Monte-Carlo means reject the kernels of depth L - 1 and L + 1",
+                 min(reject) > 2 * MC_Z_TOL,
+                 f"smallest max |z| of a wrong depth {min(reject):.1f} (need > {2 * MC_Z_TOL:g})")
 
 
 def _real_harmonics_s2(k: int, x: np.ndarray) -> np.ndarray:
@@ -254,6 +355,7 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
     outside = float(np.max(np.abs(box[..., 1:])))
     report.check("eq: eigenvalues with a frequency outside the receptive field vanish (pixel 3 of 7)",
                  outside < 1e-14, f"max |lambda| = {outside:.1e} vs lambda_0 = {box[0, 0, 0, 0]:.4f}")
+    _network_check(report, quick)
     latex.append(r"\lambda^{tr}_{\mathbf k}=\frac1p\sum_{m=0}^{p-1}\lambda^{eq}_{s^m\mathbf k},\qquad "
                  r"\dim E^{gap}_{[\mathbf k]}=\frac{1}{|\mathrm{Stab}\,\mathbf k|}\sum_{m\in\mathrm{Stab}\,"
                  r"\mathbf k}\ \prod_{c\in\mathrm{cycles}(s^m)}N(\zeta,k_c)")
