@@ -70,43 +70,36 @@ def conv_decay_text(payload: dict) -> str:
 def conv_decay_plot(kernel, asym, path: str) -> str:
     r"""Figure of :math:`k^p\lambda_{k e_j}` against k for each reported pixel (dots: the tensor quadrature
     of the check in ``asym.spectra``; lines: the limits :math:`C(\zeta,\nu)(A_j^+ \pm A_j^-)`), written to
-    ``path`` (matplotlib, Agg)."""
+    ``path`` (:func:`symkernel.plots.save_figure`)."""
     import numpy as np
+
+    from .plots import save_figure
 
     if not asym.spectra:
         raise ParameterError("plot", path, "a receptive field of at most 5 pixels (tensor quadrature)")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover
-        raise ParameterError("plot", path, "matplotlib installed (pip install symkernel[plot])") from exc
     p = float(asym.exponent)
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    for i, row in enumerate(asym.pixels):
-        vals = asym.spectra[row.pixel][0]
-        ks = np.arange(2, len(vals))
-        colour = f"C{i % 10}"
-        for par, marker, const in ((0, "o", row.constant_even), (1, "s", row.constant_odd)):
-            kk = ks[ks % 2 == par]
-            ax.plot(kk, vals[kk] * kk.astype(float) ** p, marker, ms=2.5, color=colour,
-                    label=f"pixel {row.pixel} ({row.paths} paths), {'even' if par == 0 else 'odd'} k")
-            ax.axhline(const, color=colour, lw=0.8, ls="-" if par == 0 else "--")
-    ax.set_xscale("log")
-    ax.set_xlabel("k")
-    ax.set_ylabel(f"$k^{{{asym.exponent}}}\\,\\lambda_{{k e_j}}$")
-    ax.set_title(f"{kernel.name}: single-pixel eigenvalues -> constants", fontsize=9)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=6)
-    fig.tight_layout()
+
+    def draw(ax):
+        for i, row in enumerate(asym.pixels):
+            vals = asym.spectra[row.pixel][0]
+            ks = np.arange(2, len(vals))
+            colour = f"C{i % 10}"
+            for par, marker, const in ((0, "o", row.constant_even), (1, "s", row.constant_odd)):
+                kk = ks[ks % 2 == par]
+                ax.plot(kk, vals[kk] * kk.astype(float) ** p, marker, ms=2.5, color=colour,
+                        label=f"pixel {row.pixel} ({row.paths} paths), {'even' if par == 0 else 'odd'} k")
+                ax.axhline(const, color=colour, lw=0.8, ls="-" if par == 0 else "--")
+        ax.set_xscale("log")
+        ax.set_xlabel("k")
+        ax.set_ylabel(f"$k^{{{asym.exponent}}}\\,\\lambda_{{k e_j}}$")
+        ax.set_title(f"{kernel.name}: single-pixel eigenvalues -> constants", fontsize=9)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=6)
+
     try:
-        fig.savefig(path, dpi=120)
+        return save_figure(path, draw)
     except (OSError, ValueError) as exc:
         raise ParameterError("plot", path, f"a writable image path ({exc})") from None
-    finally:
-        plt.close(fig)
-    return path
 
 
 def cmd_decay_conv(args: argparse.Namespace, kernel, dps: int, kmax: int) -> None:

@@ -134,3 +134,10 @@ def test_public_asymptotics_dispatches_on_conv_kernels():
         sk.asymptotics(K, dim=3)
     with pytest.raises(sk.ParameterError, match="dim"):
         sk.asymptotics(sk.fc(depth=2))
+
+
+def test_cli_plot(capsys, tmp_path):
+    path = tmp_path / "conv_decay.png"
+    code, out, err = _run(capsys, *CONV, "--kmax", "20", "--plot", str(path))
+    assert code in (0, None), err
+    assert path.stat().st_size > 10_000 and f"plot written to {path}" in out
