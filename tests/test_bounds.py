@@ -188,19 +188,10 @@ def test_bounds_hold_many_dimensions(kind, depth, d):
     assert violations(cb, mus, 1e-10) == []
 
 
-@pytest.mark.parametrize("depth", [2, 3])
+@pytest.mark.parametrize("depth", [2, 3, pytest.param(8, marks=pytest.mark.slow)])
 def test_resnet_bounds_hold(depth):
-    """ResNTK (alpha = 1/2): the nested constants at t = -1 enclosed in Arb; bounds hold up to k = 3000."""
-    cb = cert("resntk", depth, 3)
-    mus = spectrum("resntk", depth, 3, 3000, None)
-    assert cb.even.status == cb.odd.status == "bounded"
-    assert violations(cb, mus, 1e-4) == []
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("depth", [8])
-def test_resnet_bounds_hold_deep(depth):
-    """Depth 8 needs the quartered Cauchy reach (complex singularities near the unit circle)."""
+    """ResNTK (alpha = 1/2): the nested constants at t = -1 enclosed in Arb; bounds hold up to k = 3000.
+    Depth 8 needs the quartered Cauchy reach (complex singularities near the unit circle)."""
     cb = cert("resntk", depth, 3)
     mus = spectrum("resntk", depth, 3, 3000, None)
     assert cb.even.status == cb.odd.status == "bounded"
