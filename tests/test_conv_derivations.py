@@ -47,3 +47,21 @@ def test_network_check_rejects_depth_off_by_one(case, head):
 
     assert worst(depth) < ce.MC_Z_TOL
     assert worst(depth - 1) > 2 * ce.MC_Z_TOL and worst(depth + 1) > 2 * ce.MC_Z_TOL
+
+
+def test_hierarchy_notes_classify_supports_by_exponent():
+    """conv-hierarchy: a support is listed as decaying slower than the product of single-pixel rates exactly
+    when 2nu + r_S(zeta-1) < |S|(zeta+2nu-1), with its fitted slope and the rise of lambda k^(product)."""
+    from symkernel.derivations import conv_hierarchy as ch
+
+    ks = np.array([8, 16])
+    fitted = [(2, 2, "nngp", "pair", 2, 3, 1.5, -6.0, np.array([1.0, 2.0 ** -6])),  # 6 < 8: slower
+              (2, 2, "ntk", "pair", 2, 3, 0.5, -4.0, np.array([1.0, 2.0 ** -4])),  # 4 = 4: product rate
+              (3, 2, "nngp", "far pair", 2, 5, 1.5, -8.0, np.array([1.0, 2.0 ** -8]))]  # 8 = 8
+    notes = ch._literature_notes(fitted, ks, ks, growth=4.0)
+    slower, product = notes[1].split("Supports at the product rate:")
+    assert "zeta=2 nngp, pair: fitted slope -6.00, e_S = 6 < product 8" in slower
+    assert "rises x4.00" in slower  # (16/8)^(8 - 6)
+    assert "ntk" not in slower and "far pair" not in slower
+    assert "zeta=2 ntk, pair" in product and "far pair" in product
+    assert "could not be read" in notes[0] and "2203.09255" in notes[0]
