@@ -37,6 +37,36 @@ def code(text: str, parameters: bool = False):
     return cell
 
 
+#: the first lines of the import cell of the hand-written walk-throughs
+WALKTHROUGH_IMPORTS = """
+%matplotlib inline
+import tempfile
+
+import matplotlib.pyplot as plt
+import numpy as np
+import sympy as sp
+from IPython.display import Image, Math, display
+"""
+
+
+def walkthrough_imports(more: str):
+    """The import cell of a walk-through: :data:`WALKTHROUGH_IMPORTS`, then the notebook's own lines."""
+    return code(WALKTHROUGH_IMPORTS.strip("\n") + "\n\n" + more.strip("\n"))
+
+
+def verify_cell(module: str):
+    """The cell that runs the derivation imported as ``module`` at the size ``QUICK`` of the parameters
+    cell, prints its report, shows its figures and fails unless every check passes."""
+    return code(f"""
+outdir = tempfile.mkdtemp()
+report = {module}.run(quick=QUICK, outdir=outdir)
+print(report.text())
+for fig in report.figures:
+    display(Image(filename=fig))
+assert report.passed
+""")
+
+
 def getting_started() -> nbformat.NotebookNode:
     return _nb([
         md("""
@@ -155,15 +185,7 @@ DIM = 3          # sphere S^{DIM-1}
 KMAX = 60        # eigenvalues shown
 W = "1/2"        # weight of t*kappa_0 for the interactive part (1 = NTK, 1/2 = Cao et al., 0 = NNGP)
 """, parameters=True),
-        code("""
-%matplotlib inline
-import tempfile
-
-import matplotlib.pyplot as plt
-import numpy as np
-import sympy as sp
-from IPython.display import Image, Math, display
-
+        walkthrough_imports("""
 from symkernel.derivations import two_layer_spectrum as tls
 """),
         md("## The derivation (every formula is a SymPy expression)"),
@@ -190,14 +212,7 @@ plt.title(f"{K.name} on $S^{{{DIM - 1}}}$")
 plt.show()
 """),
         md("## The claim, verified"),
-        code("""
-outdir = tempfile.mkdtemp()
-report = tls.run(quick=QUICK, outdir=outdir)
-print(report.text())
-for fig in report.figures:
-    display(Image(filename=fig))
-assert report.passed
-"""),
+        verify_cell("tls"),
     ])
 
 
@@ -218,15 +233,7 @@ BIAS = 0         # bias standard deviation of every layer
 DIM = 3          # sphere S^{DIM-1}
 KMAX = 400
 """, parameters=True),
-        code("""
-%matplotlib inline
-import tempfile
-
-import matplotlib.pyplot as plt
-import numpy as np
-import sympy as sp
-from IPython.display import Image, Math, display
-
+        walkthrough_imports("""
 import symkernel as sk
 from symkernel.derivations import ntk_vs_laplace as nvl
 from symkernel.derivations.two_layer_spectrum import angle_quadrature
@@ -253,14 +260,7 @@ plt.legend()
 plt.title(f"{K.name} vs Laplace c = {sp.N(c, 6)}")
 plt.show()
 """),
-        code("""
-outdir = tempfile.mkdtemp()
-report = nvl.run(quick=QUICK, outdir=outdir)
-print(report.text())
-for fig in report.figures:
-    display(Image(filename=fig))
-assert report.passed
-"""),
+        verify_cell("nvl"),
     ])
 
 

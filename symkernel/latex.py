@@ -73,6 +73,7 @@ __all__ = [
     "compile_pdf",
     "round_trip",
     "tex_escape",
+    "gather",
 ]
 
 #: the sections of :func:`to_latex`, in order
@@ -491,6 +492,23 @@ def _tabular(spec: str, ncol: int, rows: list[str], size: str, caption: str = ""
         out.append(r"\end{center}")
     out.append("}")
     return "\n".join(out)
+
+
+def gather(*rows: str) -> str:
+    r"""Rows of display math set in one ``gather*`` environment (one row per argument, separated by ``\\``).
+
+    For the hand-written summaries of the derivation reports; formulas that should parse back go through
+    :class:`LatexBuilder` instead.
+
+    Examples
+    --------
+    >>> print(gather("a = b", "c = d"))
+    \begin{gather*}
+    a = b \\
+    c = d
+    \end{gather*}
+    """
+    return "\\begin{gather*}\n" + " \\\\\n".join(rows) + "\n\\end{gather*}"
 
 
 def latex_document(body: str, title: str = "symkernel", author: str = "") -> str:

@@ -11,14 +11,17 @@ out.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["PowerLawFit", "fit_power_law", "fit_decay", "eigenvalue_decay_plot"]
+__all__ = ["PowerLawFit", "fit_power_law", "fit_decay", "parity_slopes", "eigenvalue_decay_plot",
+           "save_figure"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,34 @@ def fit_decay(result, kmin: int | None = None) -> dict:
     return fits
 
 
+def parity_slopes(mu: Sequence, kmin: int, kmax: int | None = None,
+                  vanishing: Sequence[int] = ()) -> list[float | None]:
+    r"""Least-squares slopes of :math:`\log\mu_k` against :math:`\log k` on ``kmin ≤ k ≤ kmax``, for even
+    and for odd k: ``[even, odd]``.
+
+    A parity listed in ``vanishing`` (0 even, 1 odd: a class that is identically zero, such as the odd
+    eigenvalues of the bias-free two-layer kernels) has no power law and gives None, as does a class with
+    fewer than two positive values.  ``mu`` is indexed by k (float64); ``kmax`` defaults to its last index.
+
+    Examples
+    --------
+    >>> [round(s, 6) for s in parity_slopes([0.0] + [k ** -3.0 for k in range(1, 41)], 20)]
+    [-3.0, -3.0]
+    >>> even, odd = parity_slopes([0.0] + [k ** -2.0 if k % 2 == 0 else 0.0 for k in range(1, 41)], 20,
+    ...                           vanishing=(1,))
+    >>> round(even, 6), odd
+    (-2.0, None)
+    """
+    mu = np.asarray(mu, dtype=float)
+    ks = np.arange(kmin, (len(mu) - 1 if kmax is None else kmax) + 1)
+    out: list[float | None] = []
+    for parity in (0, 1):
+        sel = ks[(ks % 2 == parity) & (mu[ks] > 0)]
+        out.append(None if parity in vanishing or len(sel) < 2 else
+                   float(np.polyfit(np.log(sel), np.log(mu[sel]), 1)[0]))
+    return out
+
+
 def _fit_logs(ks, logs, kmin):
     pairs = [(k, lv) for k, lv in zip(ks, logs) if k > 0]
     if len(pairs) < 2:
@@ -87,6 +118,40 @@ def _fit_logs(ks, logs, kmin):
     resid = float(np.sqrt(np.mean((A @ np.array([slope, intercept]) - y) ** 2)))
     return PowerLawFit(float(slope), float(intercept), resid, int(sel[0][0]), int(sel[-1][0]),
                        len(sel))
+
+
+def _figure_class(path: str):
+    """matplotlib's :class:`~matplotlib.figure.Figure` (object interface: no pyplot state, no backend
+    switch), or a :class:`ParameterError` naming the extra to install."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:  # pragma: no cover
+        raise ParameterError("plot", path, "matplotlib installed (pip install symkernel[plot])") from exc
+    return Figure
+
+
+def save_figure(path: str, draw: Callable[..., Any], *args: Any, ncols: int = 1,
+                figsize: tuple[float, float] = (6.4, 4.6), dpi: int = 120) -> str:
+    """Draw ``ncols`` panels side by side with ``draw(axes, *args)`` and write the figure to ``path``.
+
+    ``axes`` is one :class:`~matplotlib.axes.Axes` when ``ncols == 1``, else an array of them.  The folder
+    of ``path`` is created; the format follows the extension.  The figure is built with matplotlib's
+    object interface, so the caller's pyplot state and backend (a notebook's inline backend) are left alone.
+
+    Returns
+    -------
+    str
+        ``path``.
+    """
+    fig = _figure_class(path)(figsize=figsize)
+    axes = fig.subplots(1, ncols)
+    draw(axes, *args)
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    return path
 
 
 def eigenvalue_decay_plot(result, path: str, kmin: int | None = None, title: str | None = None):
@@ -106,16 +171,10 @@ def eigenvalue_decay_plot(result, path: str, kmin: int | None = None, title: str
     dict
         The fits (see :func:`fit_decay`).
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover
-        raise ParameterError("plot", path, "matplotlib installed (pip install symkernel[plot])") from exc
     logs = _log10_values(result.eigenvalues)
     fits = fit_decay(result, kmin)
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    fig = _figure_class(path)(figsize=(6.4, 4.6))
+    ax = fig.subplots()
     for parity, marker, colour in ((0, "o", "C0"), (1, "s", "C1")):
         ks = [k for k in range(len(logs)) if k % 2 == parity and k > 0 and logs[k] > -math.inf]
         if ks:
@@ -139,5 +198,4 @@ def eigenvalue_decay_plot(result, path: str, kmin: int | None = None, title: str
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
     return fits

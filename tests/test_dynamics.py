@@ -237,3 +237,6 @@ def test_derivation_quick_run_passes(tmp_path):
     assert len(report.figures) == 2 and all((tmp_path / f.split("/")[-1]).exists() for f in report.figures)
     assert r"\mu_1 = \frac{3}{40}" in report.latex
     assert report.table[0][0] == "model" and len(report.table) == 7
+    import re
+
+    assert not re.search(r"\bnan\b", report.text(), re.IGNORECASE)  # tests/test_derivation_reports.py

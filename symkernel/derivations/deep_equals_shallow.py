@@ -29,13 +29,13 @@ Sizes: ``quick=True`` L ≤ 4, d = 3, k ≤ 400; ``quick=False`` L ≤ 8, d ∈ 
 
 from __future__ import annotations
 
-import os
-
 import mpmath
 import numpy as np
 import sympy as sp
 
-from ..report import Report
+from ..latex import gather
+from ..plots import parity_slopes
+from ..report import EXACT_ZERO, UNDEFINED, Report, cell
 
 NAME = "deep-equals-shallow"
 CLAIM = (
@@ -158,15 +158,13 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                     )
                 elif L == 1:
                     rng = "odd class of the bias-free L = 1 is 0"
-                slopes = []
-                ks = np.arange(kmax // 2, kmax + 1)
-                for parity in (0, 1):
-                    sel = ks[ks % 2 == parity]
-                    slopes.append(
-                        float(np.polyfit(np.log(sel), np.log(mu[sel]), 1)[0])
-                        if L > 1 or parity == 0
-                        else float("nan")
-                    )
+                odd_zero = a.constant_odd == 0 and a.exact_zero_beyond is not None  # bias-free L = 1
+                if odd_zero:
+                    report.legend(EXACT_ZERO, "the odd eigenvalues (k >= 3) of the bias-free L = 1 kernel "
+                                  "vanish identically, and so does its ratio to the shallow reference")
+                    report.legend(UNDEFINED, "no slope: the odd class of the bias-free L = 1 kernel is "
+                                  "identically 0 (no power law to fit)")
+                slopes = parity_slopes(mu, kmax // 2, kmax, vanishing=(1,) if odd_zero else ())
                 report.table.append(
                     [
                         kind,
@@ -174,13 +172,13 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                         str(L),
                         str(p),
                         f"{float(sp.N(a.constant_even)):.6g}",
-                        f"{float(sp.N(a.constant_odd)):.6g}",
+                        cell(float(sp.N(a.constant_odd)), ".6g", odd_zero),
                         f"{pe:.6f}",
                         f"{re:.6f}",
-                        f"{po:.6f}",
-                        f"{ro:.6f}",
+                        cell(po, ".6f", odd_zero),
+                        cell(ro, ".6f", odd_zero),
                         rng,
-                        "/".join(f"{s:.3f}" for s in slopes),
+                        "/".join(cell(s, ".3f") for s in slopes),
                     ]
                 )
                 if d == 3 and kind == "ntk":
@@ -194,35 +192,23 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
         "with a correlation that reaches 1 like 1 - s + O(s^(3/2)): the s^(1/2) singularity of "
         "kappa_0 survives, nothing stronger appears (singular interpreter, exact)."
     )
-    report.latex = "\n".join(
-        [
-            r"\begin{gather*}",
-            r"\nu^{(L)} = \tfrac12\ (\text{NTK}),\quad \tfrac32\ (\text{NNGP})\quad\text{for every } L,"
-            r"\qquad "
-            r"\mu_k^{(L)} \asymp k^{-(d-1+2\nu)}, \\",
-            r"\frac{\mu_k^{(L)}}{\mu_k^{(1)}} \to "
-            r"\frac{c_+^{(L)} + (-1)^k c_-^{(L)}}{c_+^{(1)} + (-1)^k c_-^{(1)}},"
-            r"\qquad \frac{A_L}{B_1} \le \frac{\mu_k^{(L)}}{\mu_k^{(1)}} \le \frac{B_L}{A_1}"
-            r"\quad (k \ge k_0)",
-            r"\end{gather*}",
-        ]
+    report.latex = gather(
+        r"\nu^{(L)} = \tfrac12\ (\text{NTK}),\quad \tfrac32\ (\text{NNGP})\quad\text{for every } L,"
+        r"\qquad \mu_k^{(L)} \asymp k^{-(d-1+2\nu)},",
+        r"\frac{\mu_k^{(L)}}{\mu_k^{(1)}} \to "
+        r"\frac{c_+^{(L)} + (-1)^k c_-^{(L)}}{c_+^{(1)} + (-1)^k c_-^{(1)}},"
+        r"\qquad \frac{A_L}{B_1} \le \frac{\mu_k^{(L)}}{\mu_k^{(1)}} \le \frac{B_L}{A_1}"
+        r"\quad (k \ge k_0)",
     )
     report.notes.append(
         "Eigenvalues: float64 Gauss-Legendre in theta when kmax^p < 1e9, else the series route at 15 digits."
     )
-    if outdir:
-        report.figures.append(_figure(fig, outdir, kmax))
+    report.figure(outdir, "deep_equals_shallow.png", _draw, fig, kmax, ncols=2, figsize=(11, 4.5))
     return report
 
 
-def _figure(data, outdir: str, kmax: int) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    os.makedirs(outdir, exist_ok=True)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.5))
+def _draw(axes, data, kmax: int) -> None:
+    ax, bx = axes
     ks = np.arange(1, kmax + 1)
     for i, (L, mu, mu1) in enumerate(data):
         colour = f"C{i}"
@@ -246,8 +232,3 @@ def _figure(data, outdir: str, kmax: int) -> str:
     bx.set_ylabel(r"$\mu_k^{(L)}/\mu_k^{(1)}$")
     bx.set_title("ratios tend to constants: same decay exponent", fontsize=9)
     bx.legend(fontsize=6, ncol=2)
-    fig.tight_layout()
-    path = os.path.join(outdir, "deep_equals_shallow.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path

@@ -36,13 +36,13 @@ Sizes: ``quick=True`` depths 1–4, d ∈ {2, 3}, k ≤ 400; ``quick=False`` dep
 
 from __future__ import annotations
 
-import os
-
 import mpmath
 import numpy as np
 import sympy as sp
 
-from ..report import Report
+from ..latex import gather
+from ..plots import parity_slopes
+from ..report import EXACT_ZERO, UNDEFINED, Report, cell
 
 NAME = "fc-decay"
 CLAIM = (
@@ -166,8 +166,9 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                 res = eigenvalues(K, d, kmax, dps=None if float(kmax) ** p < 1e9 else 15)
                 mu = np.array([float(v) for v in res.eigenvalues])
                 ke, ko = (kmax, kmax - 1) if kmax % 2 == 0 else (kmax - 1, kmax)
+                odd_zero = Co == 0  # L = 1: the odd eigenvalues k >= 3 vanish identically
                 re = mu[ke] * ke**p / Ce
-                ro = mu[ko] * ko**p / Co if Co != 0 else float("nan")
+                ro = None if odd_zero else mu[ko] * ko**p / Co
                 rel = []
                 for k in (ke, ko):
                     c = cp + (-1) ** k * cm
@@ -215,22 +216,22 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                         float(np.max(np.abs(mu[3::2]))) < 1e-14 and cb.odd.status == "zero",
                         f"max |mu_odd| = {np.max(np.abs(mu[3::2])):.1e}",
                     )
-                slopes = []
-                ks = np.arange(kmax // 2, kmax + 1)
-                for parity in (0, 1):
-                    sel = ks[ks % 2 == parity]
-                    if L == 1 and parity == 1:
-                        continue
-                    slopes.append(float(np.polyfit(np.log(sel), np.log(mu[sel]), 1)[0]))
+                slopes = parity_slopes(mu, kmax // 2, kmax, vanishing=(1,) if odd_zero else ())
                 report.check(
                     f"{kind.upper()} L={L}, d={d}: fitted slope per parity = -(d - 1 + 2 nu) = -{p}",
-                    all(abs(s + p) < 0.05 + 2 * p * p / kmax for s in slopes),
-                    ", ".join(f"{s:.4f}" for s in slopes),
+                    all(abs(s + p) < 0.05 + 2 * p * p / kmax for s in slopes if s is not None),
+                    ", ".join(cell(s, ".4f") for s in slopes),
                 )
+                if odd_zero:
+                    report.legend(EXACT_ZERO, "the odd eigenvalues k >= 3 of the L = 1 kernels vanish "
+                                  "identically (c_- = c_+): C_odd = 0 and the certified bounds are A = B = 0")
+                    report.legend(UNDEFINED, "not defined for L = 1: the odd class is identically 0 (no "
+                                  "ratio to C_odd = 0, no slope); its computed values are checked to be "
+                                  "rounding noise")
                 e, o = cb.even, cb.odd
 
-                def fmt(x):
-                    return mpmath.nstr(x, 5) if x is not None else "-"
+                def fmt(x, pb):
+                    return EXACT_ZERO if pb.status == "zero" else mpmath.nstr(x, 5) if x is not None else "-"
 
                 report.table.append(
                     [
@@ -240,17 +241,17 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                         mpmath.nstr(cpn, 6),
                         mpmath.nstr(cmn, 6),
                         f"{Ce:.6g}",
-                        f"{Co:.6g}",
+                        cell(Co, ".6g", odd_zero),
                         f"{re:.5f}",
-                        f"{ro:.5f}",
+                        cell(ro, ".5f"),
                         f"{rel_err:.1e}",
-                        fmt(e.A),
-                        fmt(e.B),
+                        fmt(e.A, e),
+                        fmt(e.B, e),
                         str(e.k0),
-                        fmt(o.A),
-                        fmt(o.B),
+                        fmt(o.A, o),
+                        fmt(o.B, o),
                         str(o.k0),
-                        ", ".join(f"{s:.3f}" for s in slopes),
+                        ", ".join(cell(s, ".3f") for s in slopes),
                     ]
                 )
                 if d == 3 and kind == "ntk":
@@ -281,41 +282,25 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
         "in the angle (relative accuracy ~1e-5 at k = kmax, hence the 1e-4 tolerance); NNGP the "
         "series route at 15 digits (float64 loses the k^-(d+2) eigenvalues near k = 400)."
     )
-    report.latex = _latex()
-    if outdir:
-        report.figures.append(_figure(figure_data, outdir, kmax))
+    report.latex = gather(
+        r"K(1-s) = P_+(s) + c_+ s^{\nu} + O(s^{\nu+1}),\qquad "
+        r"K(-1+s) = P_-(s) + c_- s^{\nu} + O(s^{\nu+1}),",
+        r"c_+^{\rm NTK} = -\frac{L(L+1)}{\sqrt2\,\pi},\quad "
+        r"c_-^{\rm NTK} = -\frac{\sqrt2}{\pi}\prod_{l=1}^{L-1}"
+        r"\kappa_0\big(\kappa_1^{\circ(l-1)}(0)\big),\quad \nu = \tfrac12,",
+        r"c_+^{\rm NNGP} = \frac{2\sqrt2\,L}{3\pi},\quad "
+        r"c_-^{\rm NNGP} = \frac{2\sqrt2}{3\pi}\prod_{l=1}^{L-1}"
+        r"\kappa_0\big(\kappa_1^{\circ(l-1)}(0)\big),\quad \nu = \tfrac32,",
+        r"\mu_k \sim (c_+ + (-1)^k c_-)\,C(d,\nu)\,k^{-(d-1+2\nu)},\qquad "
+        r"C(d,\nu) = \frac{\Gamma(d/2)\,2^{\nu+d-2}\,\Gamma(\nu+\frac{d-1}{2})}"
+        r"{\sqrt\pi\,\Gamma(-\nu)},",
+        r"A_\pm k^{-p} \le \mu_k \le B_\pm k^{-p}\quad (k \ge k_0^\pm)\ \text{certified (Arb)}",
+    )
+    report.figure(outdir, "fc_decay.png", _draw, figure_data, kmax, figsize=(7, 5))
     return report
 
 
-def _latex() -> str:
-    return "\n".join(
-        [
-            r"\begin{gather*}",
-            r"K(1-s) = P_+(s) + c_+ s^{\nu} + O(s^{\nu+1}),\qquad "
-            r"K(-1+s) = P_-(s) + c_- s^{\nu} + O(s^{\nu+1}), \\",
-            r"c_+^{\rm NTK} = -\frac{L(L+1)}{\sqrt2\,\pi},\quad "
-            r"c_-^{\rm NTK} = -\frac{\sqrt2}{\pi}\prod_{l=1}^{L-1}"
-            r"\kappa_0\big(\kappa_1^{\circ(l-1)}(0)\big),\quad \nu = \tfrac12, \\",
-            r"c_+^{\rm NNGP} = \frac{2\sqrt2\,L}{3\pi},\quad "
-            r"c_-^{\rm NNGP} = \frac{2\sqrt2}{3\pi}\prod_{l=1}^{L-1}"
-            r"\kappa_0\big(\kappa_1^{\circ(l-1)}(0)\big),\quad \nu = \tfrac32, \\",
-            r"\mu_k \sim (c_+ + (-1)^k c_-)\,C(d,\nu)\,k^{-(d-1+2\nu)},\qquad "
-            r"C(d,\nu) = \frac{\Gamma(d/2)\,2^{\nu+d-2}\,\Gamma(\nu+\frac{d-1}{2})}"
-            r"{\sqrt\pi\,\Gamma(-\nu)}, \\",
-            r"A_\pm k^{-p} \le \mu_k \le B_\pm k^{-p}\quad (k \ge k_0^\pm)\ \text{certified (Arb)}",
-            r"\end{gather*}",
-        ]
-    )
-
-
-def _figure(data, outdir: str, kmax: int) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    os.makedirs(outdir, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(7, 5))
+def _draw(ax, data, kmax: int) -> None:
     ks = np.arange(2, kmax + 1)
     for i, (L, mu, Ce, Co, p, cb) in enumerate(data):
         colour = f"C{i}"
@@ -340,8 +325,3 @@ def _figure(data, outdir: str, kmax: int) -> str:
     ax.set_ylabel(r"$k^3\mu_k$ on $S^2$")
     ax.set_title("Deep FC NTK: $k^3\\mu_k$ -> constants (lines), certified bands (shaded)")
     ax.legend(fontsize=6, ncol=2)
-    path = os.path.join(outdir, "fc_decay.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path

@@ -34,13 +34,13 @@ d ∈ {2, 3, 4, 5}, k ≤ 800.
 
 from __future__ import annotations
 
-import os
-
 import mpmath
 import numpy as np
 import sympy as sp
 
-from ..report import Report
+from ..latex import gather
+from ..plots import parity_slopes
+from ..report import EXACT_ZERO, UNDEFINED, Report, cell
 
 NAME = "resnet-decay"
 CLAIM = ("The eigenvalues of the ResNTK (L residual blocks, branch weight alpha, normalised) on S^{d-1} "
@@ -110,8 +110,9 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
             Ae, Ao = float(cd["constant_even_value"]), float(cd["constant_odd_value"])
             mu = np.asarray(eigenvalues(K, d, kmax).eigenvalues, dtype=float)
             ke, ko = (kmax, kmax - 1) if kmax % 2 == 0 else (kmax - 1, kmax)
+            odd_zero = depth == 1  # one block: the two-layer NTK, whose odd eigenvalues k >= 3 vanish
             lead_e = mu[ke] * ke**d / Ae
-            lead_o = mu[ko] * ko**d / Ao if Ao != 0 and depth > 1 else float("nan")
+            lead_o = None if odd_zero else mu[ko] * ko**d / Ao
             rel = []
             for k in (ke, ko):
                 if depth == 1 and k % 2:
@@ -119,29 +120,27 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                 pred = float((cp + (-1) ** k * cm) * mpmath.mpf(str(sp.N(power_eigenvalue(d, _HALF, k), 30))))
                 rel.append(abs(mu[k] / pred - 1))
             rel_err = max(rel)
-            ks = np.arange(kmax // 2, kmax + 1)
-            slopes = []
-            for parity in (0, 1):
-                sel = ks[ks % 2 == parity]
-                if depth == 1 and parity == 1:
-                    slopes.append(float("nan"))
-                    continue
-                slopes.append(float(np.polyfit(np.log(sel), np.log(mu[sel]), 1)[0]))
+            slopes = parity_slopes(mu, kmax // 2, kmax, vanishing=(1,) if odd_zero else ())
             tol_slope = 0.03 + d * (d - 2) / kmax  # the 1 - d(d-2)/(2k) correction bends the fit
             report.check(f"{label}, d={d}: mu_k/[(c_+ ± c_-) mu_k((1-t)^(1/2))] - 1 = O(k^-2)",
                          rel_err < 40 * d**2 / kmax**2, f"{rel_err:.2e} at k = {kmax - 1}, {kmax}")
             report.check(f"{label}, d={d}: fitted log-log slope = -d per parity",
-                         all(abs(s + d) < tol_slope for s in slopes if s == s),
-                         ", ".join(f"{s:.4f}" for s in slopes))
-            if depth == 1:
+                         all(abs(s + d) < tol_slope for s in slopes if s is not None),
+                         ", ".join(cell(s, ".4f") for s in slopes))
+            if odd_zero:
+                report.legend(EXACT_ZERO, "one residual block is the two-layer FC NTK (kappa_1(t) + t "
+                              "kappa_0(t))/2, whose odd eigenvalues k >= 3 vanish identically: A_odd = 0")
+                report.legend(UNDEFINED, "not defined for the one-block ResNTK: its odd class is identically "
+                              "0 (no ratio to A_odd = 0, no slope); the check bounds the computed odd "
+                              "eigenvalues (rounding noise) instead")
                 report.check(f"{label}, d={d}: two-layer NTK: odd eigenvalues (k >= 3) vanish",
                              float(np.max(np.abs(mu[3::2]))) < 1e-15, f"max {np.max(np.abs(mu[3::2])):.1e}")
             else:
                 report.check(f"{label}, d={d}: both parity classes present, A_even > A_odd > 0",
                              Ae > Ao > 0, f"A_even = {Ae:.6g}, A_odd = {Ao:.6g}")
             report.table.append([label, str(d), mpmath.nstr(cp, 8), mpmath.nstr(cm, 8), f"{Ae:.6g}",
-                                 f"{Ao:.6g}", f"{lead_e:.5f}", f"{lead_o:.5f}", f"{rel_err:.1e}",
-                                 f"{slopes[0]:.4f}", f"{slopes[1]:.4f}"])
+                                 cell(Ao, ".6g", odd_zero), f"{lead_e:.5f}", cell(lead_o, ".5f"),
+                                 f"{rel_err:.1e}", cell(slopes[0], ".4f"), cell(slopes[1], ".4f")])
             if d == 3:
                 plots.append((label, mu, Ae, Ao, d))
     report.notes.append("mu_k k^d/A tends to 1 like 1 - d(d-2)/(2k) (the Gamma ratio of mu_k[(1-t)^(1/2)]); "
@@ -150,35 +149,22 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
                         "straight-line program) is compared with the closed form up to L = 8; beyond, c_- is "
                         "checked by finite differences only (the exact expansion takes minutes at L = 16).")
     report.notes.append("float64 angle quadrature (error estimate ~1e-13 absolute, far below mu_kmax).")
-    report.latex = _latex()
-    if outdir:
-        report.figures.append(_figure(plots, outdir, kmax))
-    return report
-
-
-def _latex() -> str:
-    return "\n".join([
-        r"\begin{gather*}",
-        r"\tilde c_+ = -\frac{1+L\alpha^2}{\sqrt2\,\pi\,(1+\alpha^2)},\qquad",
+    report.latex = gather(
+        r"\tilde c_+ = -\frac{1+L\alpha^2}{\sqrt2\,\pi\,(1+\alpha^2)},\qquad"
         r"\tilde c_- = -\frac{1}{\sqrt2\,\pi\,L}\prod_{j=1}^{L-1}\frac{1+\alpha^2\kappa_0(r_j)}{1+\alpha^2},"
-        r"\quad r_0 = -1,\ r_j = \frac{r_{j-1} + \alpha^2\kappa_1(r_{j-1})}{1+\alpha^2}, \\",
+        r"\quad r_0 = -1,\ r_j = \frac{r_{j-1} + \alpha^2\kappa_1(r_{j-1})}{1+\alpha^2},",
         r"\mu_k \sim (\tilde c_+ + (-1)^k\tilde c_-)\,C(d,\tfrac12)\,k^{-d},\qquad "
-        r"C(d,\tfrac12) = -\frac{2^{d-5/2}\,\Gamma(d/2)^2}{\pi}, \\",
+        r"C(d,\tfrac12) = -\frac{2^{d-5/2}\,\Gamma(d/2)^2}{\pi},",
         r"\mu_k \sim \frac{2^{d-3}\Gamma(d/2)^2}{\pi^2}\Big[\frac{1+L\alpha^2}{1+\alpha^2} \pm \frac1L"
         r"\prod_{j=1}^{L-1}\frac{1+\alpha^2\kappa_0(r_j)}{1+\alpha^2}\Big]\,k^{-d}"
         r"\quad(\pm:\ k \text{ even/odd})",
-        r"\end{gather*}",
-    ])
+    )
+    report.figure(outdir, "resnet_decay.png", _draw, plots, kmax, ncols=2, figsize=(12, 5), dpi=110)
+    return report
 
 
-def _figure(plots, outdir: str, kmax: int) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    os.makedirs(outdir, exist_ok=True)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 5))
+def _draw(axes, plots, kmax: int) -> None:
+    ax, bx = axes
     ks = np.arange(1, kmax + 1)
     for i, (label, mu, Ae, Ao, d) in enumerate(plots):
         color = f"C{i}"
@@ -198,8 +184,3 @@ def _figure(plots, outdir: str, kmax: int) -> str:
     bx.set_xlabel("k")
     bx.set_ylabel(r"$k^d \mu_k$")
     bx.set_title(r"$k^d\mu_k \to A_{even}$ (solid), $A_{odd}$ (dashed)")
-    path = os.path.join(outdir, "resnet_decay.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path

@@ -31,11 +31,10 @@ Sizes: ``quick=True`` 4 ResNTKs, d = 3, k ≤ 200; ``quick=False`` 6 ResNTKs, d 
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import sympy as sp
 
+from ..latex import gather
 from ..report import Report
 
 NAME = "resnet-laplace"
@@ -135,35 +134,21 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
     report.notes.append("exponents: Res/Laplace/FC = d - 1 + 2 nu; the matched Laplace kernel has the "
                         "ResNTK's c_+ exactly, c_- = 0, so the ratio oscillates between the parities around "
                         "1; the 1 - d(d-2)/(2k) corrections cancel in the ratio, what is left is O(k^-2).")
-    report.latex = _latex()
-    if outdir:
-        report.figures.append(_figure(figs, outdir, kmax))
+    report.latex = gather(
+        r"e^{-c\sqrt{s}} = 1 - c\,s^{1/2} + O(s),\qquad "
+        r"\tilde\Theta_{\rm Res}(1-s) = 1 - \frac{1+L\alpha^2}{\sqrt2\,\pi\,(1+\alpha^2)}\,s^{1/2}"
+        r" + O(s),",
+        r"c = \frac{1+L\alpha^2}{\sqrt2\,\pi\,(1+\alpha^2)},\qquad "
+        r"L_{\rm eff} = \frac{1+L\alpha^2}{1+\alpha^2}\ \ (\tilde\Theta_{\rm FC}^{(L)}:\ "
+        r"\tilde c_+ = -\tfrac{L}{\sqrt2\,\pi}),",
+        r"\frac{\mu_k^{\rm Res}}{\mu_k^{\rm Lap}} \to 1 \pm \frac{\tilde c_-}{\tilde c_+},\qquad "
+        r"\mu_k^{\rm Res},\ \mu_k^{\rm Lap},\ \mu_k^{\rm FC} \asymp k^{-d}",
+    )
+    report.figure(outdir, "resnet_laplace.png", _draw, figs, kmax, ncols=3, figsize=(16, 4.8), dpi=110)
     return report
 
 
-def _latex() -> str:
-    return "\n".join([
-        r"\begin{gather*}",
-        r"e^{-c\sqrt{s}} = 1 - c\,s^{1/2} + O(s),\qquad "
-        r"\tilde\Theta_{\rm Res}(1-s) = 1 - \frac{1+L\alpha^2}{\sqrt2\,\pi\,(1+\alpha^2)}\,s^{1/2}"
-        r" + O(s), \\",
-        r"c = \frac{1+L\alpha^2}{\sqrt2\,\pi\,(1+\alpha^2)},\qquad "
-        r"L_{\rm eff} = \frac{1+L\alpha^2}{1+\alpha^2}\ \ (\tilde\Theta_{\rm FC}^{(L)}:\ "
-        r"\tilde c_+ = -\tfrac{L}{\sqrt2\,\pi}), \\",
-        r"\frac{\mu_k^{\rm Res}}{\mu_k^{\rm Lap}} \to 1 \pm \frac{\tilde c_-}{\tilde c_+},\qquad "
-        r"\mu_k^{\rm Res},\ \mu_k^{\rm Lap},\ \mu_k^{\rm FC} \asymp k^{-d}",
-        r"\end{gather*}",
-    ])
-
-
-def _figure(figs, outdir: str, kmax: int) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    os.makedirs(outdir, exist_ok=True)
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+def _draw(axes, figs, kmax: int) -> None:
     ks = np.arange(1, kmax + 1)
     th = np.linspace(0, np.pi, 400)
     for i, (label, K, Lap, mu_r, mu_l, mu_f, c, L_eff) in enumerate(figs):
@@ -188,8 +173,3 @@ def _figure(figs, outdir: str, kmax: int) -> str:
     axes[2].set_ylabel("eigenvalue ratio")
     axes[2].axhline(1, color="k", lw=0.5)
     axes[2].legend(fontsize=6)
-    path = os.path.join(outdir, "resnet_laplace.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path

@@ -58,7 +58,6 @@ Sizes: ``quick=True`` L ∈ {16, 64, 256} (γ ≥ 1/2) and {4, 16, 64, 256} (γ 
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import sympy as sp
@@ -280,20 +279,20 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
     _gamma_half(report, quick, grid, store)
     _gamma_below(report, quick, grid, store)
     report.latex = _latex(store)
-    if outdir:
-        report.figures.append(_figure(store, grid, outdir))
+    report.figure(outdir, "resnet_regimes.png", _draw, store, grid, ncols=4, figsize=(20, 4.8), dpi=110)
     return report
 
 
 def _latex(store: dict) -> str:
-    lines = [
-        r"\begin{gather*}",
+    from ..latex import gather
+
+    rows = [
         r"\gamma > \tfrac12:\ \tilde\Theta_L = \tfrac12(\kappa_1 + t\kappa_0) + (L-1)\beta\,D(t)"
         r" + O((L\beta)^2),\ D = \tfrac14[(\kappa_1 - t)f' - (1-\kappa_0)f],\ "
-        r"\tilde\Theta_L(-1) \approx -\tfrac{\sqrt2}{3\pi}\sqrt{L\beta}, \\",
+        r"\tilde\Theta_L(-1) \approx -\tfrac{\sqrt2}{3\pi}\sqrt{L\beta},",
         r"\gamma = \tfrac12:\ \rho' = \kappa_1(\rho) - \rho,\ E' = \kappa_0(\rho) - 1,\ "
         r"I' = e^{-E}(\kappa_1(\rho) + \rho\kappa_0(\rho)),\ "
-        r"\tilde\Theta_\infty = \tfrac12 e^{E(1)} I(1),\ \tilde K_\infty = \rho(1), \\",
+        r"\tilde\Theta_\infty = \tfrac12 e^{E(1)} I(1),\ \tilde K_\infty = \rho(1),",
         r"\gamma < \tfrac12:\ c_{\rm eff} = -\tilde c_+ = "
         r"\frac{L^{2\gamma} + L}{\sqrt2\,\pi\,(L^{2\gamma}+1)} \sim \frac{L^{1-2\gamma}}{\sqrt2\,\pi}",
     ]
@@ -302,21 +301,14 @@ def _latex(store: dict) -> str:
         if key.startswith("below"):
             fits.append(rf"\gamma = {key.split()[1]}:\ \hat p = {val[2]:.3f}")
     if fits:
-        lines[-1] += r", \\ " + r",\quad ".join(fits)
-    lines.append(r"\end{gather*}")
-    return "\n".join(lines)
+        rows[-1] += ","
+        rows.append(r",\quad ".join(fits))
+    return gather(*rows)
 
 
-def _figure(store: dict, grid: np.ndarray, outdir: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    os.makedirs(outdir, exist_ok=True)
+def _draw(axes, store: dict, grid: np.ndarray) -> None:
     from ..architectures import fc
 
-    fig, axes = plt.subplots(1, 4, figsize=(20, 4.8))
     ax = axes[0]
     for i, key in enumerate(k for k in store if k.startswith("above ")):
         rows = np.array(store[key])
@@ -352,8 +344,3 @@ def _figure(store: dict, grid: np.ndarray, outdir: str) -> str:
     ax.set_title(r"$\gamma < 1/2$: spiky")
     ax.minorticks_off()
     ax.legend(fontsize=7)
-    path = os.path.join(outdir, "resnet_regimes.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path

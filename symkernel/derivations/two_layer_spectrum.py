@@ -56,7 +56,6 @@ Y. Cho and L. K. Saul, "Kernel methods for deep learning", NeurIPS 2009.
 from __future__ import annotations
 
 import math
-import os
 from functools import cache
 
 import numpy as np
@@ -402,19 +401,11 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
     report.notes.append("Cao et al.'s kernel kappa_1 + t kappa_0/2 is sk.fc(1, 'ntk', layer_weights=(1/2, "
                         "1)); the NTK constant is w times that of t kappa_0; the kappa_1 part decays faster.")
     report.latex = latex_builder().render()
-    if outdir:
-        report.figures.append(_figure(fig_data, outdir))
+    report.figure(outdir, "two_layer_spectrum.png", _draw, fig_data, figsize=(6.5, 4.5))
     return report
 
 
-def _figure(data, outdir: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    os.makedirs(outdir, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+def _draw(ax, data) -> None:
     for i, (name, p, C, quad, expr) in enumerate(data):
         ks = np.arange(2, len(quad), 2)
         ax.loglog(ks, quad[ks], "o", ms=3, color=f"C{i}", label=f"{name}: quadrature, even k")
@@ -426,8 +417,3 @@ def _figure(data, outdir: str) -> str:
     ax.set_ylabel(r"$\mu_k$ on $S^2$")
     ax.set_title("Two-layer kernels on $S^2$ (odd $k \\geq 3$: exactly 0)")
     ax.legend(fontsize=7)
-    path = os.path.join(outdir, "two_layer_spectrum.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
