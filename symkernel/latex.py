@@ -807,41 +807,45 @@ class RecursionEquations:
     r"""The displayed form of a :class:`~symkernel.architectures.recursion.Recursion`.
 
     Obtained by applying the recursion's own assignments to SymPy symbols (nothing is retyped): the
-    initial state, one layer from the index ``l - 1`` to ``l`` (or ``l`` to ``l + 1``), the output symbol,
-    and the parameters that are displayed by their symbols (with their values per layer).  A parameter
-    equal to its default in every layer is replaced by that value, and a state variable that a layer
-    leaves unchanged (the diagonal :math:`s_l` without biases) by its initial value.
+    initial state, one layer from the index ``l - 1`` to ``l`` (or ``l`` to ``l + 1``), the output, and
+    the parameters that are displayed by their symbols (with their values per layer, or their one value when
+    it is the same in every layer; such a symbol carries no layer index).  A parameter equal to its default
+    in every layer is replaced by that value, and a state variable that a layer leaves unchanged (the
+    diagonal :math:`s_l` without biases) by its initial value.
     """
 
     initial: tuple[tuple[sp.Symbol, sp.Expr], ...]
     layer: tuple[tuple[sp.Symbol, sp.Expr], ...]
-    output: sp.Symbol
+    output: sp.Expr
     params: tuple[tuple[str, list], ...]
 
 
 def recursion_equations(rec) -> RecursionEquations:
     """The equations of a layer recursion, as SymPy relations (see :class:`RecursionEquations`)."""
-    shown = [name for name, default in rec.defaults.items() if any(p[name] != default for p in rec.params)]
+    names = list(rec.params[0])
+    shown = [n for n in names if n not in rec.defaults or any(p[n] != rec.defaults[n] for p in rec.params)]
+    uniform = {n for n in shown if all(p[n] == rec.params[0][n] for p in rec.params)}
 
-    def params_at(index):
-        return {name: _indexed(rec.symbols[name], index) if name in shown else rec.defaults[name]
-                for name in rec.params[0]}
+    def params_at(index):  # a parameter that is the same in every layer carries no index
+        return {n: (_sym(rec.symbols[n]) if n in uniform else _indexed(rec.symbols[n], index)) if n in shown
+                else rec.defaults[n] for n in names}
 
     init = rec.assign(rec.initial, {"t": _t}, params_at(rec.param_offset), ArcCosKernel)
     old = {var: _indexed(rec.symbols[var], _layer_index(rec.first - 1)) for var, _ in rec.layer}
     new = {var: _indexed(rec.symbols[var], _layer_index(rec.first)) for var, _ in rec.layer}
     p = params_at(_layer_index(rec.param_offset))
     step = {var: f(old, new, p, ArcCosKernel) for var, f in rec.layer}
+    last = {"t": _t, **{var: _indexed(rec.symbols[var], rec.first + rec.depth) for var, _ in rec.layer}}
+    output = rec.output(last) if callable(rec.output) else last[rec.output]
     for var in [v for v in step if v != rec.output and step[v] == old[v]]:  # constant: its initial value
         value = init.pop(var)
         del step[var]
         step = {v: e.subs({old[var]: value, new[var]: value}) for v, e in step.items()}
-    first = rec.first
+        output = output.subs(last[var], value)
     return RecursionEquations(
-        initial=tuple((_indexed(rec.symbols[v], first), e) for v, e in init.items()),
-        layer=tuple((new[v], e) for v, e in step.items()),
-        output=_indexed(rec.symbols[rec.output], first + rec.depth),
-        params=tuple((name, [q[name] for q in rec.params]) for name in shown))
+        initial=tuple((_indexed(rec.symbols[v], rec.first), e) for v, e in init.items()),
+        layer=tuple((new[v], e) for v, e in step.items()), output=output,
+        params=tuple((n, [rec.params[0][n]] if n in uniform else [q[n] for q in rec.params]) for n in shown))
 
 
 def _display_recursion(b: LatexBuilder, rec) -> None:
@@ -851,8 +855,11 @@ def _display_recursion(b: LatexBuilder, rec) -> None:
         b.formula(latex_expr(lhs), rhs)
     for name, values in eq.params:
         sym = rec.symbols[name]
-        lo, hi = _indexed(sym, rec.param_offset), _indexed(sym, _layer_index(rec.param_offset, "L"))
         label = f": the {rec.labels[name]}" if name in rec.labels else ""
+        if len(values) == 1:  # the same in every layer
+            b.text(f"with ${latex_expr(_sym(sym))} = {latex_expr(values[0])}${label}.")
+            continue
+        lo, hi = _indexed(sym, rec.param_offset), _indexed(sym, _layer_index(rec.param_offset, "L"))
         b.text(f"with ${latex_expr(lo)}, \\dots, {latex_expr(hi)}$ = {', '.join(map(str, values))}{label}.")
     b.text(f"The kernel is the output after the last layer ($l = L = {rec.depth}$)"
            + (", divided by its value at $t = 1$:" if rec.normalized else ":"))

@@ -321,8 +321,9 @@ def _iterate_displayed(K, t):
         v = rhs.xreplace(bind(rhs, values))
         return v if v.is_Rational else sp.N(v, 40)
 
-    def params(j, index):
-        return {f"{rec.symbols[p]}_{index}": v for p, v in rec.params[j].items()}
+    def params(j, index):  # a parameter that is the same in every layer is displayed without an index
+        return {key: v for p, v in rec.params[j].items()
+                for key in (f"{rec.symbols[p]}_{index}", rec.symbols[p])}
 
     *eqs, (_, out_sym) = formulas
     init = [(lhs, rhs) for lhs, rhs in eqs if index_of(lhs)[1] == str(rec.first)]

@@ -52,8 +52,10 @@ class Recursion:
     layer : tuple of (variable, f)
         One layer, as assignments ``f(old, new, params[l], kappa)`` applied in order (a later assignment may
         read the variables already updated through ``new``).
-    output : str
-        The state variable that is the kernel after the last layer (before any normalisation).
+    output : str or callable
+        The state variable that is the kernel after the last layer (before any normalisation), or a function
+        ``output(state)`` of the final state and the input ``state["t"]`` (a weighted sum of state
+        variables, as in the forward form of the ResNTK).
     params : tuple of dict
         ``params[0]`` for the initial assignments, ``params[l]`` for layer l = 1..L (exact SymPy numbers).
     defaults : dict
@@ -79,7 +81,7 @@ class Recursion:
 
     initial: tuple[Assignment, ...]
     layer: tuple[Assignment, ...]
-    output: str
+    output: str | Callable[[Mapping[str, Any]], Any]
     params: tuple[Mapping[str, Any], ...]
     defaults: Mapping[str, Any] = field(default_factory=dict)
     symbols: Mapping[str, str] = field(default_factory=dict)
@@ -109,7 +111,7 @@ class Recursion:
         state = self.assign(self.initial, {"t": t}, self.params[0], kappa)
         for p in self.params[1:]:
             state = self.assign(self.layer, state, p, kappa)
-        return state[self.output]
+        return self.output({"t": t, **state}) if callable(self.output) else state[self.output]
 
 
 def recursion_of(kernel: Any) -> Recursion | None:
