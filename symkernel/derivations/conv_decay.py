@@ -185,7 +185,8 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
     configs += [(2, 5, 3, "ntk"), (3, 3, 3, "nngp")]
     if not quick:
         # receptive fields of at most 5 pixels: the marginal needs a fine rule in one pixel and a tensor
-        # rule in the others (9 or more pixels would need ~10^8 kernel evaluations)
+        # rule in the others (9 or more pixels would need ~10^8 kernel evaluations; the large fields below
+        # use the sparse-grid route instead)
         configs += [(2, 5, 2, "nngp"), (3, 3, 2, "ntk"), (3, 3, 4, "ntk"), (2, 5, 4, "nngp")]
     report.table.append(["L", "q", "zeta", "kind", "pixel", "nu", "predicted exponent", "fitted slope "
                                                                                         "(even k)",

@@ -34,12 +34,13 @@ parameterisation, every layer trained) is averaged over initialisations; the emp
 part of the NTK, averaged over the readout) and CNTK are compared with ``sk.conv(head, L, q, grid, ζ,
 kind).at(x, y)`` on a 1-D ring and a 2-D torus for the three heads, through
 :math:`z = (\bar K_{MC} - K)/\mathrm{SE}` at a few pairs (x, y): y = x, a noisy x, x translated by one
-pixel, an unrelated point.  Accepted when every :math:`|z| <` :data:`MC_Z_TOL` = 4, with no allowance for
-the O(1/C) finite-width bias of L ≥ 2: the check first asserts that the measured bound of that bias,
-``bound * K(1) / C``, is below the smallest SE, so that the bias is at most one SE (``bound`` = 0.35 on
-the ring at L = 3: ``tests/test_networks_fc.py`` measured ≤ 0.34 at L = 4; 0.1 on the torus at L = 2:
-``tests/test_conv_networks_2d.py`` measured ≤ 0.07).  The same means must reject the kernels of depth
-L - 1 and L + 1 (max |z| over the points and kinds above 2 :data:`MC_Z_TOL`), so the check can fail.
+pixel, an unrelated point.  Accepted when every :math:`|\bar K_{MC} - K| <` :data:`MC_Z_TOL` SE + the
+measured bound of the O(1/C) finite-width bias of L ≥ 2, ``bound * K(1) / C`` (``bound`` = 0.35 on the
+ring at L = 3: ``tests/test_networks_fc.py`` measured ≤ 0.34 at L = 4; 0.1 on the torus at L = 2:
+``tests/test_conv_networks_2d.py`` measured ≤ 0.07), i.e. :math:`|z| < 4 + a` with the allowance
+:math:`a` = bias bound / SE (below 1 in the quick run, so there the test is nearly a plain 4-SE test; the
+full run's 800 networks halve the SE and double a).  The same means must reject the kernels of depth
+L - 1 and L + 1: some :math:`|z| - a` above 2 :data:`MC_Z_TOL`, so the check can fail.
 
 Sizes: ``quick=True`` n = 600 sample points and 200 networks per head and grid, about 10 s;
 ``quick=False`` n = 2500 and 800 networks.
@@ -119,41 +120,44 @@ def network_z_scores(shape: tuple, zeta: int, depth: int, head: str, width: int,
     return out
 
 
+def _excess(res: dict, allowance: dict) -> float:
+    """max over the points and kinds of |z| - a (a = bias bound / SE)."""
+    return max(float(np.max(np.abs(res[k]["z"]) - allowance[k])) for k in ("nngp", "ntk"))
+
+
 def _network_check(report: Report, quick: bool) -> None:
     n_init = 200 if quick else 800
     report.table.append([""] * 7)
     report.table.append(["finite-width CNN", "grid, zeta, L, C", "head",
-                         f"|z| nngp (n_init = {n_init})", "|z| ntk", "max |z|, depth L-1 / L+1",
-                         "bias bound / min SE"])
-    worst, reject, bias, count = 0.0, [], [], 0
+                         f"|z| nngp (n_init = {n_init})", "|z| ntk", "max |z| - a, depth L-1 / L+1",
+                         "max allowance a = bias bound / SE"])
+    worst, reject, allow, count = 0.0, [], [], 0
     for shape, zeta, depth, width, bound in MC_CASES:
         for head in ("eq", "tr", "gap"):
             r = network_z_scores(shape, zeta, depth, head, width, n_init,
                                  kernel_depths=(depth, depth - 1, depth + 1))
-            right = r[depth]
-            wrong = [max(float(np.max(np.abs(r[d][k]["z"]))) for k in ("nngp", "ntk"))
-                     for d in (depth - 1, depth + 1)]
-            b = max(bound * right[k]["diagonal"] / width / float(right[k]["se"].min())
-                    for k in ("nngp", "ntk"))
-            worst = max(worst, *(float(np.max(np.abs(right[k]["z"]))) for k in ("nngp", "ntk")))
-            count += sum(right[k]["z"].size for k in ("nngp", "ntk"))
+            a = {k: bound * r[depth][k]["diagonal"] / width / r[depth][k]["se"] for k in ("nngp", "ntk")}
+            worst = max(worst, _excess(r[depth], a))
+            wrong = [_excess(r[depth - 1], a), _excess(r[depth + 1], a)]
             reject.append(min(wrong))
-            bias.append(b)
+            allow.append(max(float(a[k].max()) for k in a))
+            count += sum(r[depth][k]["z"].size for k in ("nngp", "ntk"))
             name = f"ring p={shape[0]}" if len(shape) == 1 else f"torus {shape[0]}x{shape[1]}"
             report.table.append(["", f"{name}, {zeta}, {depth}, {width}", head,
-                                 " ".join(f"{abs(v):.2f}" for v in right["nngp"]["z"]),
-                                 " ".join(f"{abs(v):.2f}" for v in right["ntk"]["z"]),
-                                 f"{wrong[0]:.1f} / {wrong[1]:.1f}", f"{b:.2f}"])
+                                 " ".join(f"{abs(v):.2f}" for v in r[depth]["nngp"]["z"]),
+                                 " ".join(f"{abs(v):.2f}" for v in r[depth]["ntk"]["z"]),
+                                 f"{wrong[0]:.1f} / {wrong[1]:.1f}", f"{allow[-1]:.2f}"])
     report.check("finite-width CNN (1-D ring and 2-D torus; eq, tr, gap; NNGP and NTK): Monte-Carlo mean = "
-                 f"sk.conv within {MC_Z_TOL:g} standard errors", worst < MC_Z_TOL and max(bias) < 1,
-                 f"max |z| = {worst:.2f} over {count} values; the finite-width bias is at most "
-                 f"{max(bias):.2f} SE (measured bound C |bias| / K(1) <= "
+                 f"sk.conv within {MC_Z_TOL:g} standard errors plus the finite-width bias bound",
+                 worst < MC_Z_TOL,
+                 f"max |z| - a = {worst:.2f} over {count} values, allowance a <= {max(allow):.2f} (measured "
+                 "bound C |bias| / K(1) <= "
                  + ", ".join(f"{c[4]:g} ({'ring' if len(c[0]) == 1 else 'torus'}, L = {c[2]})"
                              for c in MC_CASES)
                  + ")")
     report.check("the same Monte-Carlo means reject the kernels of depth L - 1 and L + 1",
                  min(reject) > 2 * MC_Z_TOL,
-                 f"smallest max |z| of a wrong depth {min(reject):.1f} (need > {2 * MC_Z_TOL:g})")
+                 f"smallest max |z| - a of a wrong depth {min(reject):.1f} (need > {2 * MC_Z_TOL:g})")
 
 
 def _real_harmonics_s2(k: int, x: np.ndarray) -> np.ndarray:
