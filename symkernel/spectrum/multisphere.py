@@ -1325,7 +1325,7 @@ def single_pixel_spectrum(K, pixel: int, kmax: int, zeta: int | None = None, nod
     return res[1], np.abs(res[1] - res[0])
 
 
-def singular_coefficients(K, pixel: int, nodes_other: int = 24) -> dict:
+def singular_coefficients(K, pixel: int, nodes_other: int = 24, level: int | None = None) -> dict:
     r"""Leading singular coefficients of the marginal kernel of one pixel at :math:`t_j = \pm1`.
 
     Near :math:`t_j = 1` the kernel depends on :math:`t_j` non-analytically only through its first-layer
@@ -1341,7 +1341,9 @@ def singular_coefficients(K, pixel: int, nodes_other: int = 24) -> dict:
     so by the transfer of SPEC §8 :math:`\lambda_{k e_j} \sim C(\zeta,\nu)\,(A_j^+ + (-1)^k A_j^-)\,
     k^{-(\zeta - 1 + 2\nu)}`.  The derivative is taken by forward-mode differentiation of the description
     with the feature node replaced by an input, and the expectation by tensor Gauss quadrature in the other
-    pixels (``nodes_other`` per pixel).  The chain rule writes the expectation as a sum over the paths from
+    pixels (``nodes_other`` per pixel) or, when ``level`` is given, by the Smolyak sparse grid of that level
+    over the other pixels (:class:`~symkernel.spectrum.smolyak.SmolyakRule`; large receptive fields).  The
+    chain rule writes the expectation as a sum over the paths from
     the output to pixel j, each path weighted by the expected product of the :math:`\kappa_0'` factors along
     it: the "path count" of Geifman et al. (2022), weighted.
 
@@ -1369,19 +1371,30 @@ def singular_coefficients(K, pixel: int, nodes_other: int = 24) -> dict:
     for sign, label in ((1, "plus"), (-1, "minus")):
         expansion = kappa_endpoint_expansion(n, sign, 2 * n + 2)
         c = float(sp.expand(expansion).coeff(s ** sp.Rational(2 * n + 1, 2)))
-        values: dict[str, Any] = {}
-        # other first-layer features of pixel j (orders != n) stay nodes of t_j, evaluated at t_j = ±1
-        rules = [sphere_rule(nodes_other, zeta) for _ in others]
-        total = 0.0
-        grids = np.meshgrid(*[r[0] for r in rules], indexing="ij") if others else []
-        weights = np.ones(()) if not others else np.prod(np.meshgrid(*[r[1] for r in rules], indexing="ij"),
-                                                          axis=0)
-        for name, th in zip(others, grids):
-            values[name] = np.cos(th)
-        values[var] = np.full(weights.shape, float(sign))
-        values[w] = np.full(weights.shape, 1.0 if sign == 1 else 0.0)  # kappa_n(1) = 1, kappa_n(-1) = 0
-        _, d = _dual_eval(sub, values, w)
-        total = float(np.sum(np.broadcast_to(d, weights.shape) * weights))
+        if level is not None and others:
+            from .smolyak import SmolyakRule
+
+            def integrand(theta: np.ndarray, sign: int = sign) -> np.ndarray:
+                m = theta.shape[1]
+                vals: dict[str, Any] = {name: np.cos(theta[i]) for i, name in enumerate(others)}
+                vals[var] = np.full(m, float(sign))
+                vals[w] = np.full(m, 1.0 if sign == 1 else 0.0)
+                return np.broadcast_to(_dual_eval(sub, vals, w)[1], (m,))
+
+            total = float(SmolyakRule(len(others), zeta).integrate(integrand, level))
+        else:
+            values: dict[str, Any] = {}
+            # other first-layer features of pixel j (orders != n) stay nodes of t_j, evaluated at t_j = ±1
+            rules = [sphere_rule(nodes_other, zeta) for _ in others]
+            grids = np.meshgrid(*[r[0] for r in rules], indexing="ij") if others else []
+            weights = np.ones(()) if not others else np.prod(
+                np.meshgrid(*[r[1] for r in rules], indexing="ij"), axis=0)
+            for name, th in zip(others, grids):
+                values[name] = np.cos(th)
+            values[var] = np.full(weights.shape, float(sign))
+            values[w] = np.full(weights.shape, 1.0 if sign == 1 else 0.0)  # kappa_n(1) = 1, kappa_n(-1) = 0
+            _, d = _dual_eval(sub, values, w)
+            total = float(np.sum(np.broadcast_to(d, weights.shape) * weights))
         out[f"c_{label}"] = c
         out[f"E_{label}"] = total
         out[f"A_{label}"] = c * total
