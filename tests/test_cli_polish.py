@@ -122,3 +122,32 @@ def _grid(p):
     from symkernel.architectures.conv import Grid
 
     return Grid((p,))
+
+
+# ----------------------------------------------------------------------- parsing of user numbers
+@pytest.mark.parametrize("text,value", [
+    ("0.3", "3/10"), ("1e-3", "1/1000"), ("2.5e2", "250"), (".5", "1/2"), ("0.123456789012345678901234",
+    "61728394506172839450617/500000000000000000000000"), ("1/sqrt(2)", "sqrt(2)/2"), ("2^10", "1024"),
+    ("1.5e-2*pi", "3*pi/200"), ("2**0.5", "sqrt(2)"),
+])
+def test_parse_number_exact(text, value):
+    import sympy as sp
+
+    from symkernel.parsing import parse_number
+
+    assert parse_number("x", text) == sp.sympify(value)
+
+
+@pytest.mark.parametrize("text", ["9**9**9", "(999**999)**999", "1e99999", "exp(exp(exp(100)))",
+                                  "2**100000"])
+def test_parse_number_refuses_astronomical_values_fast(text):
+    import time
+
+    from symkernel.errors import ParameterError
+    from symkernel.parsing import parse_number
+
+    start = time.monotonic()
+    with pytest.raises(ParameterError) as exc:
+        parse_number("alpha", text, "a finite real number > 0")
+    assert time.monotonic() - start < 2
+    assert exc.value.parameter == "alpha" and "> 0" in exc.value.allowed

@@ -140,6 +140,50 @@ def test_alpha_gamma_parameters():
         assert exc.value.allowed
 
 
+def test_alpha_gamma_read_like_the_command_line(monkeypatch):
+    """gamma="1/2" and --gamma 1/2 are read by one function (symkernel.parsing.read_number), exactly."""
+    import symkernel.parsing as parsing
+
+    for value in ("1/2", "0.5", " 1/2 ", Fraction(1, 2), sp.Rational(1, 2), 0.5):
+        K = resnet(4, gamma=value)
+        assert K.info["gamma"] == "1/2" and K.info["alpha"] == "1/2", value
+    assert resnet(16, gamma="0.25").info["alpha"] == "1/2"
+    assert resnet(3, alpha="1/3").info["a"] == "1/9"
+    assert resnet(3, alpha="1/sqrt(2)").info["a"] == "1/2"
+    assert resnet(4, gamma=1).info["alpha"] == "1/4"
+    bad = [("gamma", "abc"), ("gamma", "200"), ("gamma", "1/0"), ("gamma", "__import__('os')"),
+           ("gamma", "9**9**9"), ("gamma", "sqrt(-1)"), ("gamma", sp.Symbol("x")), ("gamma", [1]),
+           ("alpha", "-1/2"), ("alpha", "0"), ("alpha", "x"), ("alpha", "1e99999"), ("alpha", True)]
+    for name, value in bad:
+        with pytest.raises(ParameterError) as exc:
+            resnet(4, **{name: value})
+        err = exc.value
+        assert err.parameter == name, (name, value)
+        assert ("[-100, 100]" in err.allowed) if name == "gamma" else ("> 0" in err.allowed), err.allowed
+    # the command line goes through the same function (no second parser)
+    seen = []
+    module = importlib.import_module("symkernel.architectures.resnet")
+
+    def spy(name, value, allowed=None):
+        seen.append((name, value))
+        return parsing.read_number(name, value, allowed)
+
+    monkeypatch.setattr(module, "read_number", spy)
+    assert from_cli(cli_args(depth="4", gamma="1/2")).info["alpha"] == "1/2"
+    assert seen == [("gamma", "1/2")]
+
+
+def test_cli_gamma_and_alpha_errors_one_line(capsys):
+    from symkernel.cli import main
+
+    for argv, name in ((["--gamma", "abc"], "gamma"), (["--gamma", "1000"], "gamma"),
+                       (["--alpha", "-1"], "alpha"), (["--alpha", "1", "--gamma", "1"], "gamma"),
+                       ([], "alpha"), (["--alpha", "9**9**9"], "alpha")):
+        assert main(["kernel", "--arch", "resnet", "--depth", "4", "--at", "0.3", *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("symkernel: error: invalid " + name), err
+
+
 def cli_args(**kw):
     base = dict(depth="3", alpha=None, gamma=None, kind="ntk", normalize=False)
     base.update(kw)

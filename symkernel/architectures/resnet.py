@@ -91,9 +91,10 @@ from typing import Any
 
 import sympy as sp
 
-from ..algebra import Input, Node, exact_number, kappa0, kappa1
+from ..algebra import Input, Node, kappa0, kappa1
 from ..errors import ParameterError, check_int
 from ..kernel import Kernel
+from ..parsing import read_number
 from .fc import check_kind
 
 __all__ = [
@@ -105,6 +106,10 @@ __all__ = [
 
 #: largest accepted depth (the description has O(L) nodes; the regime studies use a few thousand)
 MAX_DEPTH = 100_000
+#: largest accepted |gamma| in alpha = depth^(-gamma)
+MAX_GAMMA = 100
+ALPHA_RANGE = "a finite real number > 0"
+GAMMA_RANGE = f"a real number in [-{MAX_GAMMA}, {MAX_GAMMA}] (alpha = depth^(-gamma))"
 
 
 def _short(x: sp.Expr) -> str:
@@ -120,15 +125,17 @@ def resolve_alpha(depth: int, alpha: Any = None, gamma: Any = None) -> tuple[sp.
     r"""Validate ``alpha`` / ``gamma`` and return the exact pair :math:`(\alpha, \gamma)`.
 
     Exactly one of them must be given: :math:`\alpha > 0` directly, or :math:`\gamma` real with
-    :math:`\alpha = L^{-\gamma}` (exact: ``depth=4, gamma=1/2`` gives :math:`\alpha = 1/2`).  Floats are read
-    through their shortest decimal representation (``0.1`` is 1/10).
+    :math:`\alpha = L^{-\gamma}` (exact: ``depth=4, gamma=1/2`` gives :math:`\alpha = 1/2`).  Both are read
+    by :func:`symkernel.parsing.read_number`, as on the command line: ints, fractions, SymPy numbers,
+    floats through their shortest decimal representation (``0.1`` is 1/10), and strings such as ``"1/2"``,
+    ``"0.25"`` or ``"1/sqrt(2)"``, parsed exactly without ``eval``.
 
     Parameters
     ----------
     depth : int
         L (already validated).
-    alpha, gamma : number or None
-        Exactly one of them.
+    alpha, gamma : number, str or None
+        Exactly one of them; :math:`\alpha > 0`, :math:`|\gamma| \le 100`.
 
     Returns
     -------
@@ -138,13 +145,13 @@ def resolve_alpha(depth: int, alpha: Any = None, gamma: Any = None) -> tuple[sp.
         raise ParameterError("alpha", alpha, "exactly one of alpha (a real number > 0) or gamma (a real "
                                              "number, alpha = depth^(-gamma)) must be given")
     if alpha is not None:
-        a = exact_number(alpha, "alpha")
-        if not a.is_positive or not a.is_finite:
-            raise ParameterError("alpha", alpha, "a finite real number > 0")
+        a = read_number("alpha", alpha, ALPHA_RANGE)
+        if not (a.is_positive and a.is_finite):
+            raise ParameterError("alpha", alpha, ALPHA_RANGE)
         return a, None
-    g = exact_number(gamma, "gamma")
-    if not g.is_finite or abs(float(g)) > 100:
-        raise ParameterError("gamma", gamma, "a real number in [-100, 100] (alpha = depth^(-gamma))")
+    g = read_number("gamma", gamma, GAMMA_RANGE)
+    if not (g.is_finite and abs(g) <= MAX_GAMMA):
+        raise ParameterError("gamma", gamma, GAMMA_RANGE)
     return sp.Integer(depth) ** (-g), g
 
 
@@ -156,11 +163,13 @@ def resnet(depth: int, alpha: Any = None, gamma: Any = None, kind: str = "ntk", 
     ----------
     depth : int
         L ≥ 1, the number of residual blocks (one hidden ReLU layer each).
-    alpha : number, optional
-        Residual branch weight :math:`\alpha > 0` (exact: a SymPy number, an int, a fraction; a float is
-        read through its decimal representation).
-    gamma : number, optional
-        Give :math:`\alpha = L^{-\gamma}` instead (exactly one of ``alpha`` and ``gamma``).
+    alpha : number or str, optional
+        Residual branch weight :math:`\alpha > 0` (exact: a SymPy number, an int, a fraction, or a string
+        such as ``"1/2"`` or ``"0.25"`` read as on the command line; a float is read through its decimal
+        representation).
+    gamma : number or str, optional
+        Give :math:`\alpha = L^{-\gamma}` instead, :math:`|\gamma| \le 100` (exactly one of ``alpha``
+        and ``gamma``; the same inputs as ``alpha``).
     kind : {"nngp", "ntk"}
     train_input, train_readout : bool
         Add the input layer's (:math:`B_0 t`) / the readout's (:math:`K_L`) contribution to the NTK.  The
@@ -194,6 +203,8 @@ def resnet(depth: int, alpha: Any = None, gamma: Any = None, kind: str = "ntk", 
     '8'
     >>> resnet(4, gamma=sp.Rational(1, 2)).info["alpha"]
     '1/2'
+    >>> resnet(4, gamma="1/2").info["alpha"], resnet(4, alpha="0.25").info["alpha"]
+    ('1/2', '1/4')
     >>> float(resnet(3, alpha=sp.Rational(1, 2), kind="nngp", normalize=False)(1))
     1.953125
     """
@@ -265,7 +276,6 @@ def from_cli(args: Any) -> Kernel:
     ``train_input`` / ``train_readout`` are read when the parser provides them.
     """
     from ..cli import _int_arg
-    from ..parsing import parse_number
 
     depth = _int_arg("depth", args.depth, 1, MAX_DEPTH)
     alpha_txt = getattr(args, "alpha", None)
@@ -275,8 +285,7 @@ def from_cli(args: Any) -> Kernel:
     if alpha_txt is None and gamma_txt is None:
         raise ParameterError("alpha", None, "--alpha A (a real number > 0) or --gamma G (alpha = "
                                             "depth^(-G)) for --arch resnet")
-    alpha = parse_number("alpha", alpha_txt) if alpha_txt is not None else None
-    gamma = parse_number("gamma", gamma_txt) if gamma_txt is not None else None
-    return resnet(depth, alpha=alpha, gamma=gamma, kind=args.kind,
+    # the text is read by resnet itself (symkernel.parsing.read_number), as for Python callers
+    return resnet(depth, alpha=alpha_txt, gamma=gamma_txt, kind=args.kind,
                   train_input=bool(getattr(args, "train_input", False)),
                   train_readout=bool(getattr(args, "train_readout", False)), normalize=True)
