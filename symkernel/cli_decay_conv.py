@@ -52,7 +52,7 @@ def conv_decay_text(payload: dict) -> str:
         line = [str(r["pixel"]), ",".join(str(o) for o in r["offset"]), str(r["paths"]), r["A_plus"],
                 r["A_minus"], r["constant_even"], r["constant_odd"], r["error"]]
         if have_check:
-            line += [str(r["check"].get("ratio_even", "")), str(r["check"].get("ratio_odd", ""))]
+            line += [str(r["check"].get("ratio_even", "-")), str(r["check"].get("ratio_odd", "-"))]
         table.append(line)
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     for row in table:

@@ -29,7 +29,10 @@ for every pixel; ``gap`` has this eigenvalue on the shift-invariant combination 
 
 Precision: :math:`\nu`, the exponent, :math:`c_n^\pm` and :math:`C(\zeta,\nu)` are exact; :math:`E_j^\pm`
 is a float64 tensor Gauss quadrature over the other pixels of the receptive field, computed twice (n and
-n + 6 nodes per pixel, within a budget of evaluations) and its error estimated by the difference.  The
+n + 6 nodes per pixel, within a budget of evaluations) and its error estimated by the difference; for
+receptive fields too large for that (7 pixels and more), a Smolyak sparse grid over the other pixels at two
+successive levels, with 4 times their difference as the error estimate (the convention of
+:func:`~symkernel.spectrum.multisphere.sparse_spectrum`; an estimate, not a bound).  The
 numbers are therefore good to the digits that estimate allows (at most about 15), never to ``dps``.
 """
 
@@ -48,6 +51,8 @@ __all__ = ["PixelDecay", "ConvAsymptotics", "conv_asymptotics", "check_nodes", "
 
 #: kernel evaluations of one tensor rule over the other pixels of the receptive field
 QUADRATURE_BUDGET = 2_000_000
+#: kernel evaluations of the Smolyak sparse grid used instead when the tensor rule does not fit
+SPARSE_BUDGET = 300_000
 
 
 @dataclass
@@ -93,7 +98,7 @@ class ConvAsymptotics:
     c_n_minus: sp.Expr
     constant: sp.Expr
     pixels: list[PixelDecay]
-    nodes: tuple[int, int]
+    quadrature: str
     note: str = ""
     #: pixel -> (lambda_(k e_j) for k = 0..check_kmax, error estimates) of the quadrature check
     spectra: dict = field(default_factory=dict, repr=False)
@@ -140,7 +145,7 @@ class ConvAsymptotics:
             "constant_even": rows[0]["constant_even"], "constant_odd": rows[0]["constant_odd"],
             "feature_order": self.order,
             "c_n_plus_exact": str(self.c_n_plus), "c_n_minus_exact": str(self.c_n_minus),
-            "pixels": rows, "quadrature_nodes": list(self.nodes),
+            "pixels": rows, "quadrature": self.quadrature,
             "measure": "normalised uniform measure on each sphere S^(zeta-1)",
             "note": self.note,
         }
@@ -155,13 +160,24 @@ def _offset(grid, output_pixel: int, pixel: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _nodes_for(P: int, nodes: int | None) -> int:
+def _nodes_for(P: int, nodes: int | None) -> int | None:
+    """Tensor Gauss nodes per other pixel, or None when the tensor rule does not fit (sparse grid)."""
     if nodes is not None:
         return int(nodes)
     if P <= 1:
         return 24
     fit = int(QUADRATURE_BUDGET ** (1 / (P - 1))) - 6
-    return max(4, min(24, fit))
+    return min(24, fit) if fit >= 12 else None
+
+
+def _sparse_level(d: int, zeta: int) -> int:
+    """Largest Smolyak level whose rule over d pixels costs at most :data:`SPARSE_BUDGET` evaluations."""
+    from .spectrum.smolyak import SmolyakRule
+
+    rule, level = SmolyakRule(d, zeta), 2
+    while level < 40 and rule.points(level + 1) <= SPARSE_BUDGET:
+        level += 1
+    return level
 
 
 def check_nodes(P: int, zeta: int, kmax: int) -> int:
@@ -189,8 +205,10 @@ def conv_asymptotics(K: Any, pixels: Any = None, nodes: int | None = None,
         :data:`QUADRATURE_BUDGET` evaluations); the error estimate compares ``nodes`` with ``nodes + 6``.
     check_kmax : int or None
         Compare :math:`\lambda_{k e_j}` computed by tensor quadrature at k = ``check_kmax`` and
-        ``check_kmax - 1`` with the asymptotic form (ratio -> 1); skipped for receptive fields of more
-        than 5 pixels or when None.
+        ``check_kmax - 1`` with the asymptotic form (ratio -> 1); for receptive fields of more than 5 pixels
+        only the output pixel of ``eq``, by the sparse-grid / randomised-QMC route of
+        :func:`~symkernel.spectrum.multisphere.multisphere_eigenvalue` (``tr``/``gap``: skipped); None
+        skips the check.
 
     Examples
     --------
@@ -227,21 +245,33 @@ def conv_asymptotics(K: Any, pixels: Any = None, nodes: int | None = None,
     zeta = int(info["channels"])
     P = len(rf)
     n1 = _nodes_for(P, nodes)
-    if (n1 + 6) ** (P - 1) > 20 * QUADRATURE_BUDGET:
+    if n1 is not None and (n1 + 6) ** (P - 1) > 20 * QUADRATURE_BUDGET:
         most = int((20 * QUADRATURE_BUDGET) ** (1 / max(P - 1, 1))) - 6
         raise ParameterError("nodes", n1, f"at most {most} per pixel for a receptive field of {P} pixels")
-    s = endpoint_variable()
     raw: dict[int, dict] = {}
-    for j in (rf if head != "eq" else chosen):
-        a = singular_coefficients(Keq, j, nodes_other=n1)
-        b = singular_coefficients(Keq, j, nodes_other=n1 + 6)
-        raw[j] = {"E_plus": b["E_plus"], "E_minus": b["E_minus"], "order": b["order"],
-                  "err": max(abs(b["E_plus"] - a["E_plus"]), abs(b["E_minus"] - a["E_minus"]))}
+    if n1 is not None:
+        quadrature = f"tensor Gauss rule over the other {P - 1} pixels, {n1} and {n1 + 6} nodes per pixel"
+        for j in (rf if head != "eq" else chosen):
+            a = singular_coefficients(Keq, j, nodes_other=n1)
+            b = singular_coefficients(Keq, j, nodes_other=n1 + 6)
+            raw[j] = {"E_plus": b["E_plus"], "E_minus": b["E_minus"], "order": b["order"],
+                      "err": max(abs(b["E_plus"] - a["E_plus"]), abs(b["E_minus"] - a["E_minus"]))}
+    else:
+        # sparse grid: algebraic convergence; 4 x the last level difference, as in sparse_spectrum
+        lv = _sparse_level(P - 1, zeta)
+        quadrature = (f"Smolyak sparse grid over the other {P - 1} pixels, levels {lv - 1} and {lv} "
+                      "(error 4 x their difference, an estimate)")
+        for j in (rf if head != "eq" else chosen):
+            b = singular_coefficients(Keq, j, level=lv)
+            raw[j] = {"E_plus": b["E_plus"], "E_minus": b["E_minus"], "order": b["order"],
+                      "err": 4 * max(abs(b["E_plus"] - b["E_plus_coarse"]),
+                                     abs(b["E_minus"] - b["E_minus_coarse"]))}
     orders = {v["order"] for v in raw.values()}
     if len(orders) != 1:  # pragma: no cover - every pixel enters through the same first layer
         raise ParameterError("kernel", K.name, "one first-layer feature order for all pixels")
     n = orders.pop()
     nu = sp.Rational(2 * n + 1, 2)
+    s = endpoint_variable()
     cp = sp.nsimplify(sp.expand(kappa_endpoint_expansion(n, 1, 2 * n + 2)).coeff(s ** nu))
     cm = sp.nsimplify(sp.expand(kappa_endpoint_expansion(n, -1, 2 * n + 2)).coeff(s ** nu))
     C = eigenvalue_constant(zeta, nu)
@@ -290,10 +320,25 @@ def conv_asymptotics(K: Any, pixels: Any = None, nodes: int | None = None,
                 r.check[f"lambda_{label}_error"] = float(errs[k])
                 r.check[f"k_{label}"] = k
                 r.check[f"ratio_{label}"] = float(vals[k] / asym) if asym != 0 else math.nan
+    elif check_kmax is not None and head != "eq":
+        note = (f"receptive field of {P} pixels: no check of the ratio to the asymptotic form for the "
+                f"{head} head (it averages {P} eq eigenvalues; run --head eq for the check)")
     elif check_kmax is not None:
-        note = (f"no quadrature check of the ratio to the asymptotic form: receptive field of {P} pixels "
-                "(tensor grid too large; `symkernel eigen --arch conv --freq ...` uses the sparse route)")
-    out = ConvAsymptotics(K.name, head, zeta, n, nu, exponent, cp, cm, C, rows, (n1, n1 + 6), note)
+        # large receptive field: the output pixel's row only, by the sparse-grid / randomised QMC route
+        from .spectrum.multisphere import multisphere_eigenvalue
+
+        mu = np.array([float(v) for v in singular_power_eigenvalues(float(nu), check_kmax, zeta)])
+        r = rows[0]
+        for k in (check_kmax - 1, check_kmax):
+            ev = multisphere_eigenvalue(K, {r.pixel: k})
+            asym = (r.A_plus + (-1) ** k * r.A_minus) * mu[k]
+            label = "even" if k % 2 == 0 else "odd"
+            r.check.update({f"lambda_{label}": float(ev.value), f"lambda_{label}_error": float(ev.error),
+                            f"k_{label}": k, f"ratio_{label}": float(ev.value / asym) if asym else math.nan,
+                            "route": ev.method})
+        note = (f"receptive field of {P} pixels: the ratio to the asymptotic form is checked for pixel "
+                f"{r.pixel} only (eigenvalues by the {r.check['route']} route)")
+    out = ConvAsymptotics(K.name, head, zeta, n, nu, exponent, cp, cm, C, rows, quadrature, note)
     if check_kmax is not None and P <= 5:
         out.spectra = {r.pixel: spectra[r.pixel] for r in rows}
     return out

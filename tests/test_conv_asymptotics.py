@@ -141,3 +141,26 @@ def test_cli_plot(capsys, tmp_path):
     code, out, err = _run(capsys, *CONV, "--kmax", "20", "--plot", str(path))
     assert code in (0, None), err
     assert path.stat().st_size > 10_000 and f"plot written to {path}" in out
+
+
+def test_large_receptive_field_sparse_grid_against_tensor_rule():
+    """7 pixels: the default (Smolyak sparse grid over the 6 other pixels) against a tensor Gauss rule."""
+    K = sk.conv("eq", depth=4, filter=3, pixels=9, channels=3, kind="nngp")
+    sparse = conv_asymptotics(K, pixels=[0, 3], check_kmax=None)
+    tensor = conv_asymptotics(K, pixels=[3], nodes=7, check_kmax=None)
+    assert "Smolyak" in sparse.quadrature and "tensor" in tensor.quadrature
+    for j in (3,):
+        a, b = sparse.pixel(j), tensor.pixel(j)
+        tol = a.error + b.error
+        assert abs(a.A_plus - b.A_plus) <= tol and abs(a.A_minus - b.A_minus) <= tol
+        assert a.error < 1e-5 * abs(a.A_plus)
+    assert sparse.pixel(0).paths == 7 and sparse.pixel(3).paths == 1
+
+
+@pytest.mark.slow
+def test_large_receptive_field_check_by_the_sparse_route():
+    K = sk.conv("eq", depth=3, filter=5, pixels=9, channels=2, kind="ntk")
+    a = conv_asymptotics(K, pixels=[0], check_kmax=40)
+    r = a.pixel(0)
+    assert abs(r.check["ratio_even"] - 1) < 0.02 and abs(r.check["ratio_odd"] - 1) < 0.03
+    assert r.check["route"] in ("sparse", "rqmc")

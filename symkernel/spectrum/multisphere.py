@@ -1342,7 +1342,8 @@ def singular_coefficients(K, pixel: int, nodes_other: int = 24, level: int | Non
     k^{-(\zeta - 1 + 2\nu)}`.  The derivative is taken by forward-mode differentiation of the description
     with the feature node replaced by an input, and the expectation by tensor Gauss quadrature in the other
     pixels (``nodes_other`` per pixel) or, when ``level`` is given, by the Smolyak sparse grid of that level
-    over the other pixels (:class:`~symkernel.spectrum.smolyak.SmolyakRule`; large receptive fields).  The
+    over the other pixels (:class:`~symkernel.spectrum.smolyak.SmolyakRule`; large receptive fields; the
+    result then also carries ``E_plus_coarse``, ``E_minus_coarse`` of the level below).  The
     chain rule writes the expectation as a sum over the paths from
     the output to pixel j, each path weighted by the expected product of the :math:`\kappa_0'` factors along
     it: the "path count" of Geifman et al. (2022), weighted.
@@ -1381,7 +1382,10 @@ def singular_coefficients(K, pixel: int, nodes_other: int = 24, level: int | Non
                 vals[w] = np.full(m, 1.0 if sign == 1 else 0.0)
                 return np.broadcast_to(_dual_eval(sub, vals, w)[1], (m,))
 
-            total = float(SmolyakRule(len(others), zeta).integrate(integrand, level))
+            rule = SmolyakRule(len(others), zeta)
+            if level > 0:  # the level below costs nothing extra (cached grids): a convergence check
+                out[f"E_{label}_coarse"] = float(rule.integrate(integrand, level - 1))
+            total = float(rule.integrate(integrand, level))
         else:
             values: dict[str, Any] = {}
             # other first-layer features of pixel j (orders != n) stay nodes of t_j, evaluated at t_j = ±1
