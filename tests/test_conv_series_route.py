@@ -72,9 +72,11 @@ def _check(kind, L, q, zeta, label, D):
     assert ref_err < 1e-9 * ref
     # the promise: the estimate bounds the actual error (the reference's own error is 1e-9 of the estimate)
     assert actual <= r.error, (kind, L, q, zeta, label, D, actual / r.error)
-    # not vacuous: a small fraction of the value, and a few times the tail at most
-    assert r.error < 5e-2 * ref
-    assert r.error <= 5 * r.tail + 1e-12 * ref
+    # not vacuous: a small fraction of the value, and a few times the tail at most (below degree 10 the
+    # class has fewer than five non-zero shells and the estimate is at least the whole tail)
+    assert r.error < (3e-2 if D >= 10 else 0.2) * ref
+    if D >= 10:
+        assert r.error <= 10 * r.tail + 1e-12 * ref
     assert r.partial <= ref * (1 + 1e-12)  # non-negative terms: the partial sum is below the value
     assert r.exponent_source == "theory"
     return actual / r.error
@@ -116,7 +118,7 @@ def test_estimate_bounds_error_five_pixels(kind, L, q, zeta):
 
 def test_estimate_bounds_error_at_every_degree():
     """One hard row (two adjacent active pixels, NTK, zeta = 3: slow preasymptotic shells) at every degree
-    8..30, both parities of the last shell; below 12 the class has fewer than six non-zero shells and the
+    8..30, both parities of the last shell; below 10 the class has fewer than five non-zero shells and the
     estimate falls back to the whole tail and the envelope models."""
     for D in range(8, 31):
         _check("ntk", 2, 3, 3, "c1,c+1", D)
