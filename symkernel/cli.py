@@ -160,10 +160,16 @@ def cmd_coeffs(args: argparse.Namespace) -> None:
     if args.exact:
         if n > 40:
             raise ParameterError("n", n, "at most 40 coefficients with --exact (use numeric coeffs)")
-        coeffs = K.exact_coefficients(n)
+        # a straight-line program: the nested constants of deep kernels are named once each
+        coeffs, definitions = K.exact_coefficients(n, keep_constants=True)
         strings = [sp.sstr(c) for c in coeffs]
-        _emit(args, {"coefficients": strings, "exact": True, "kernel": K.name},
-              _conventions(K) + "\n" + "\n".join(f"b_{i} = {s}" for i, s in enumerate(strings)))
+        defs = [[str(sym), sp.sstr(value)] for sym, value in definitions]
+        payload = {"coefficients": strings, "exact": True, "kernel": K.name}
+        text = _conventions(K) + "\n" + "\n".join(f"b_{i} = {s}" for i, s in enumerate(strings))
+        if defs:
+            payload["definitions"] = defs
+            text += "\nwhere\n" + "\n".join(f"  {name} = {value}" for name, value in defs)
+        _emit(args, payload, text)
         return
     with ProgressBar("coefficients", quiet=args.quiet or n < 500) as bar:
         coeffs = K.coefficients(n, dps, progress=bar, backend=args.backend)

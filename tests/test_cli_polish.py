@@ -151,3 +151,90 @@ def test_parse_number_refuses_astronomical_values_fast(text):
         parse_number("alpha", text, "a finite real number > 0")
     assert time.monotonic() - start < 2
     assert exc.value.parameter == "alpha" and "> 0" in exc.value.allowed
+
+
+# --------------------------------------------------------------------- exact coefficients, readable
+def _program_values(coefficients, definitions, digits=50):
+    """Evaluate printed coefficients after substituting the printed definitions, in order."""
+    import sympy as sp
+
+    names = {name: sp.Symbol(name) for name, _ in definitions}
+    env = {}
+    for name, text in definitions:
+        env[names[name]] = sp.N(sp.sympify(text, locals=names).xreplace(env), digits)
+    return [sp.N(sp.sympify(c, locals=names).xreplace(env), digits) for c in coefficients]
+
+
+def _assert_digits(values, K, n, digits=25):
+    import mpmath
+
+    reference = K.coefficients(n, dps=30)
+    with mpmath.workdps(40):
+        for v, ref in zip(values, reference, strict=True):
+            v = mpmath.mpf(str(v))
+            assert abs(v - ref) <= mpmath.mpf(10) ** -digits * max(abs(ref), 1), (v, ref)
+
+
+@pytest.mark.parametrize("argv,build", [
+    (["--depth", "2"], lambda sk: sk.fc(2)),
+    (["--depth", "3", "--kind", "nngp"], lambda sk: sk.fc(3, "nngp")),
+    (["--depth", "3"], lambda sk: sk.fc(3)),
+    (["--arch", "resnet", "--depth", "3", "--gamma", "1/2"], lambda sk: sk.resnet(3, gamma="1/2")),
+])
+def test_coeffs_exact_program_evaluates_to_the_numeric_coefficients(capsys, argv, build):
+    import symkernel as sk
+
+    n = 8
+    code, out, _ = run(capsys, "coeffs", "--exact", "--n", str(n), *argv, "--json")
+    assert code == 0
+    data = json.loads(out)
+    defs = data["definitions"]
+    assert len({value for _, value in defs}) == len(defs)  # each constant defined once
+    arccos = [value for _, value in defs if value.startswith("acos(")]
+    assert len(set(arccos)) == len(arccos) >= 1
+    if "resnet" not in argv:
+        assert arccos[0] == "acos(1/pi)"  # kappa_0 and kappa_1 of the first layer at t = 0 share it
+    _assert_digits(_program_values(data["coefficients"], defs), build(sk), n)
+    # the text output prints the same program: b_i = ..., then "where" and one definition a line
+    code, out, _ = run(capsys, "coeffs", "--exact", "--n", str(n), *argv)
+    lines = out.splitlines()
+    where = lines.index("where")
+    coeffs = [line.split(" = ", 1)[1] for line in lines[:where] if line.startswith("b_")]
+    text_defs = [line.strip().split(" = ", 1) for line in lines[where + 1:]]
+    assert coeffs == data["coefficients"] and text_defs == defs
+
+
+def test_keep_constants_program_binds_each_constant_once_and_only_what_is_used():
+    import sympy as sp
+
+    import symkernel as sk
+
+    for K, c in ((sk.fc(2), 1 / sp.pi), (sk.fc(3), 1 / sp.pi), (sk.resnet(2, alpha=1), 1 / (2 * sp.pi))):
+        coeffs, defs = K.exact_coefficients(6, keep_constants=True)
+        values = [v for _, v in defs]
+        assert len(set(values)) == len(values)
+        assert values.count(sp.acos(c)) == 1  # the first expansion point, shared by kappa_0 and kappa_1
+        used = set().union(*(x.free_symbols for x in coeffs), *(v.free_symbols for v in values))
+        assert all(sym in used for sym, _ in defs)
+        # the root (1 - c^2)^(-1/2) is named once, not repeated inside the other definitions
+        assert sum(str(v).count(str(sp.sqrt(1 - c**2))) for v in values) <= 1
+
+
+def test_coeffs_exact_deep_kernel_is_short_and_fast(capsys):
+    import time
+
+    start = time.monotonic()
+    code, out, _ = run(capsys, "coeffs", "--exact", "--depth", "5", "--n", "8")
+    assert code == 0 and time.monotonic() - start < 30
+    assert len(out) < 60_000 and "\nwhere\n" in out
+    code, out, _ = run(capsys, "coeffs", "--exact", "--depth", "1", "--n", "4")
+    assert "where" not in out and out.splitlines()[-1] == "b_3 = 0"  # no constants: as before
+
+
+@pytest.mark.parametrize("argv,param", [
+    (["coeffs", "--exact", "--n", "41"], "n"),
+    (["coeffs", "--exact", "--n", "0"], "n"),
+    (["coeffs", "--exact", "--n", "x"], "n"),
+])
+def test_coeffs_exact_errors_one_line(capsys, argv, param):
+    assert_one_line_error(capsys, argv, param)

@@ -34,10 +34,14 @@ __all__ = ["exact_coefficients", "evaluate_program"]
 
 
 def _is_simple(e: sp.Expr) -> bool:
-    """A number of Q[1/pi] (kept inline) or a symbol."""
+    """A number of Q[1/pi] (kept inline) or a symbol.  Roots and arc-cosines of such numbers are not simple
+    (``as_poly`` would accept them with coefficients in SymPy's expression domain)."""
     if e.is_Symbol or e.is_Rational:
         return True
-    return e.is_number and sp.expand(e).as_poly(sp.pi**-1) is not None if not e.free_symbols else False
+    if e.free_symbols or not e.is_number:
+        return False
+    poly = sp.expand(e).as_poly(sp.pi**-1)
+    return poly is not None and (poly.domain.is_QQ or poly.domain.is_ZZ)
 
 
 def _mul(a: list, b: list, N: int) -> list:
@@ -84,15 +88,31 @@ def _derivative_polys(n: int, M: int) -> tuple:
 
 
 class _Program:
+    """Straight-line program of bound constants: each distinct value is bound once (the arc-cosine of an
+    expansion point is shared by the kappa_0 and kappa_1 nodes at that point, for example)."""
+
     def __init__(self) -> None:
         self.definitions: list[tuple[sp.Symbol, sp.Expr]] = []
+        self._bound: dict[sp.Expr, sp.Symbol] = {}
 
     def bind(self, expr: sp.Expr, stem: str = "y") -> sp.Expr:
         if _is_simple(expr):
             return expr
-        sym = sp.Symbol(f"{stem}_{len(self.definitions) + 1}")
-        self.definitions.append((sym, expr))
+        sym = self._bound.get(expr)
+        if sym is None:
+            sym = self._bound[expr] = sp.Symbol(f"{stem}_{len(self.definitions) + 1}")
+            self.definitions.append((sym, expr))
         return sym
+
+    def used_by(self, exprs: list) -> list[tuple[sp.Symbol, sp.Expr]]:
+        """The definitions that ``exprs`` need (directly or through later definitions), in order."""
+        needed = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+        keep = []
+        for sym, value in reversed(self.definitions):
+            if sym in needed:
+                keep.append((sym, value))
+                needed |= value.free_symbols
+        return keep[::-1]
 
 
 def exact_coefficients(root: Node, N: int, variable: str = "t", keep_constants: bool = False):
@@ -102,8 +122,10 @@ def exact_coefficients(root: Node, N: int, variable: str = "t", keep_constants: 
     ----------
     keep_constants : bool
         If True return ``(coefficients, definitions)``: coefficients in terms of bound symbols and the
-        ordered definitions ``[(symbol, expression), ...]`` (each expression uses earlier symbols only).
-        Otherwise the definitions are substituted (exact, unexpanded expressions for deep kernels).
+        ordered definitions ``[(symbol, expression), ...]`` that they need (each expression uses earlier
+        symbols only; each distinct constant is bound once: ``a_j`` arc-cosines, ``r_j`` reciprocal roots
+        :math:`(1-c^2)^{-1/2}`, ``y_j`` other coefficients).  Otherwise the definitions are substituted
+        (exact, unexpanded expressions whose printed size grows exponentially with the depth).
     """
     N = check_int("n", N, 1, 200)
     prog = _Program()
@@ -148,12 +170,13 @@ def exact_coefficients(root: Node, N: int, variable: str = "t", keep_constants: 
             raise ValueError(node.op)
         memo[id(node)] = v
     coeffs = memo[id(root)]
+    definitions = prog.used_by(coeffs)
+    if not definitions:
+        return ([sp.together(c) for c in coeffs], []) if keep_constants else [sp.together(c) for c in coeffs]
     if keep_constants:
-        return coeffs, prog.definitions
-    for sym, value in reversed(prog.definitions):
+        return coeffs, definitions
+    for sym, value in reversed(definitions):
         coeffs = [c.xreplace({sym: value}) for c in coeffs]
-    if not prog.definitions:
-        coeffs = [sp.together(c) for c in coeffs]
     return coeffs
 
 
