@@ -164,3 +164,13 @@ def test_large_receptive_field_check_by_the_sparse_route():
     r = a.pixel(0)
     assert abs(r.check["ratio_even"] - 1) < 0.02 and abs(r.check["ratio_odd"] - 1) < 0.03
     assert r.check["route"] in ("sparse", "rqmc")
+
+
+@pytest.mark.parametrize("freq", ["100000,0,0,0,0", "0,10001,0,0,0"])
+def test_cli_refuses_huge_frequencies_up_front(capsys, freq):
+    code, out, err = _run(capsys, "eigen", "--arch", "conv", "--depth", "2", "--filter", "3", "--pixels", "5",
+                          "--channels", "3", "--quiet", "--freq", freq)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "freq" in err and "10,000" in err and "decay --arch conv" in err
+    with pytest.raises(sk.ParameterError, match="freq"):
+        multisphere_eigenvalue(sk.conv("eq", depth=2, filter=3, pixels=5, channels=3), {1: 10**5})

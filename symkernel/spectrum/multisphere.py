@@ -154,9 +154,23 @@ def _grid_of(K) -> Any:
     return None
 
 
+#: largest frequency per pixel: the quadrature routes tabulate (k + 1)(k + 24) Gegenbauer values per
+#: active pixel (k = 20000 took 35 s and 6 GB); larger k are refused up front (SPEC §9c)
+MAX_FREQUENCY = 10_000
+
+
+def _check_frequencies(vec: np.ndarray, freq: Any) -> np.ndarray:
+    top = int(vec.max()) if vec.size else 0
+    if top > MAX_FREQUENCY:
+        raise ParameterError("freq", freq, f"frequencies k_i <= {MAX_FREQUENCY:,}: k = {top:,} needs a "
+                             f"table of {(top + 1) * (top + 24):,} Gegenbauer values per active pixel; for "
+                             "large k use the asymptotics lambda_(k e_j) ~ C_j k^-p of `symkernel decay --arch conv`")
+    return vec
+
+
 def frequency_vector(K, freq: Any) -> np.ndarray:
     """Validate a frequency vector: one non-negative integer per pixel (flat order; a grid-shaped array or a
-    dict ``{pixel: k}`` is accepted)."""
+    dict ``{pixel: k}`` is accepted), each at most :data:`MAX_FREQUENCY`."""
     grid = _grid_of(K)
     p = grid.size if grid is not None else len(K.inputs)
     if isinstance(freq, dict):
@@ -164,7 +178,7 @@ def frequency_vector(K, freq: Any) -> np.ndarray:
         for i, k in freq.items():
             i = check_int("freq", i, 0, p - 1)
             vec[i] = check_int("freq", k, 0, 10**6)
-        return vec
+        return _check_frequencies(vec, freq)
     if isinstance(freq, str):
         try:
             freq = [int(s) for s in freq.replace(" ", "").split(",") if s]
@@ -176,7 +190,7 @@ def frequency_vector(K, freq: Any) -> np.ndarray:
     arr = arr.reshape(-1).astype(int)
     if np.any(arr < 0):
         raise ParameterError("freq", freq, "non-negative integers")
-    return arr
+    return _check_frequencies(arr, freq)
 
 
 def orbit(freq: Sequence[int], grid) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
