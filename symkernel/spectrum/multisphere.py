@@ -164,7 +164,8 @@ def _check_frequencies(vec: np.ndarray, freq: Any) -> np.ndarray:
     if top > MAX_FREQUENCY:
         raise ParameterError("freq", freq, f"frequencies k_i <= {MAX_FREQUENCY:,}: k = {top:,} needs a "
                              f"table of {(top + 1) * (top + 24):,} Gegenbauer values per active pixel; for "
-                             "large k use the asymptotics lambda_(k e_j) ~ C_j k^-p of `symkernel decay --arch conv`")
+                             "large k use the asymptotics lambda_(k e_j) ~ C_j k^-p of "
+                             "`symkernel decay --arch conv`")
     return vec
 
 
