@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -244,6 +245,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymkernelError as exc:
         sys.stderr.write(f"symkernel: error: {exc}\n")
         return 2
+    except BrokenPipeError:
+        # the reader of stdout went away (`symkernel verify | head`): stop quietly, as Unix tools do; point
+        # stdout at /dev/null so that the interpreter's final flush does not raise again
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+            pass
+        return 141
     return 0
 
 

@@ -238,3 +238,20 @@ def test_coeffs_exact_deep_kernel_is_short_and_fast(capsys):
 ])
 def test_coeffs_exact_errors_one_line(capsys, argv, param):
     assert_one_line_error(capsys, argv, param)
+
+
+
+def test_closed_stdout_ends_quietly(monkeypatch, capsys):
+    """`symkernel verify | head`: a reader that leaves early ends the command quietly (status 141, the
+    shell's code for SIGPIPE), not with a BrokenPipeError traceback."""
+    from symkernel import cli
+
+    def gone(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    parser = cli.make_parser()
+    monkeypatch.setattr(cli, "make_parser", lambda: parser)
+    for action in parser._subparsers._group_actions[0].choices.values():
+        action.set_defaults(func=gone)
+    assert cli.main(["kernel", "--depth", "1", "--at", "0.5"]) == 141
+    assert capsys.readouterr().err == ""
