@@ -909,7 +909,7 @@ def _coefficient_values(K, N: int, checks: list | None):
     num = K.coefficients(max(N, 120 if checks is not None else N), dps=30)
     exact, defs = K.exact_coefficients(N, keep_constants=True)
     if defs:
-        if len(defs) <= 8:
+        if len(defs) <= 16:  # substitution stays cheap (depth 2: 10 definitions, 0.1 s)
             # later definitions refer to earlier symbols: substitute from the last one back
             for sym, val in reversed(defs):
                 exact = [c.subs(sym, val) if sym in c.free_symbols else c for c in exact]
