@@ -255,3 +255,21 @@ def test_closed_stdout_ends_quietly(monkeypatch, capsys):
         action.set_defaults(func=gone)
     assert cli.main(["kernel", "--depth", "1", "--at", "0.5"]) == 141
     assert capsys.readouterr().err == ""
+
+
+def test_api_reads_numbers_like_the_cli():
+    """fc(bias=...), layer weights, laplace(c), gaussian(c) take the CLI's exact strings too."""
+    import sympy as sp
+
+    import symkernel as sk
+
+    assert sk.fc(2, bias="1/2").info["bias"] == ["1/2"] * 3
+    assert sk.fc(2, bias="1/2")(sp.Rational(1, 3), dps=30) == sk.fc(2, bias=sp.Rational(1, 2))(
+        sp.Rational(1, 3), dps=30)
+    assert sk.laplace("sqrt(2)/2").info["c"] == str(sp.sqrt(2) / 2)
+    assert sk.gaussian("0.5").info["c"] == "1/2"
+    for bad, name in ((lambda: sk.fc(2, bias="-1"), "bias"), (lambda: sk.laplace("x"), "c"),
+                      (lambda: sk.fc(2, bias='__import__("os")'), "bias")):
+        with pytest.raises(sk.ParameterError) as err:
+            bad()
+        assert err.value.parameter == name

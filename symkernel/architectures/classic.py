@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..algebra import Input, exact_number, exp, sqrt
+from ..algebra import Input, exp, sqrt
 from ..errors import ParameterError
 from ..kernel import Kernel
+from ..parsing import read_number
 
 __all__ = ["laplace", "gaussian"]
 
 
 def _positive(name: str, c: Any):
-    v = exact_number(c, name)
+    v = read_number(name, c, "a positive real number (or a string such as '1/2')")
     if not v.is_positive:
         raise ParameterError(name, c, "a positive real number")
     return v

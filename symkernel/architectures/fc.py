@@ -37,6 +37,7 @@ import sympy as sp
 from ..algebra import Const, Input, exact_number, kappa
 from ..errors import ParameterError, check_int
 from ..kernel import Kernel
+from ..parsing import read_number
 from .recursion import Recursion
 
 __all__ = ["fc", "arccos_kernel", "recursion", "recursion_from_info", "KINDS"]
@@ -55,14 +56,15 @@ def check_kind(kind: Any) -> str:
 def _per_layer(name: str, value: Any, count: int, default: Any) -> list:
     if value is None:
         return [exact_number(default, name)] * count
-    if isinstance(value, (str, bytes)):
+    if isinstance(value, bytes):
         raise ParameterError(name, value, "a non-negative number or a sequence of them")
-    if isinstance(value, Sequence):
+    allowed = "a non-negative real number (or a string such as '1/2')"
+    if isinstance(value, Sequence) and not isinstance(value, str):
         if len(value) != count:
             raise ParameterError(name, value, f"a sequence of {count} values (one per Dense layer)")
-        vals = [exact_number(v, name) for v in value]
+        vals = [read_number(name, v, allowed) for v in value]
     else:
-        vals = [exact_number(value, name)] * count
+        vals = [read_number(name, value, allowed)] * count
     for v in vals:
         if v.is_negative:
             raise ParameterError(name, value, "non-negative values")
