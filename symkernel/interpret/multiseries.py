@@ -240,18 +240,22 @@ class _MPRing:
 
 
 class _ExactRing:
+    """Exact SymPy coefficients; constants outside Q[1/pi] are bound once each in the straight-line program
+    of :mod:`symkernel.interpret.exact` (shared, so both interpreters name constants the same way)."""
+
     name = "exact"
 
     def __init__(self):
-        self.definitions: list[tuple[sp.Symbol, sp.Expr]] = []
+        from .exact import _Program
+
+        self.program = _Program()
+
+    @property
+    def definitions(self) -> list[tuple[sp.Symbol, sp.Expr]]:
+        return self.program.definitions
 
     def bind(self, e: sp.Expr, stem: str = "y") -> sp.Expr:
-        e = sp.sympify(e)
-        if e.is_Rational or e.is_Symbol or _in_q_inv_pi(e):
-            return e
-        sym = sp.Symbol(f"{stem}_{len(self.definitions) + 1}")
-        self.definitions.append((sym, e))
-        return sym
+        return self.program.bind(sp.sympify(e), stem)
 
     def zeros(self, n: int):
         out = np.empty(n, dtype=object)
@@ -297,15 +301,6 @@ class _ExactRing:
     def sqrt_taylor(self, g0, M):
         w = self.bind(sp.sqrt(g0), "w")
         return [w * sp.binomial(sp.Rational(1, 2), j) * self.bind(1 / g0, "v") ** j for j in range(M)]
-
-
-def _in_q_inv_pi(e: sp.Expr) -> bool:
-    if e.free_symbols:
-        return False
-    try:
-        return sp.expand(e).as_poly(1 / sp.pi) is not None and e.is_number
-    except sp.PolynomialError:
-        return False
 
 
 def _kappa_value_mp(ctx, n: int, u):
@@ -591,7 +586,7 @@ def multivariate_coefficients(kernel: Any, degree: int, mode: str = "float", dps
     if mode == "exact":
         ring = _ExactRing()
         coeffs = _run(node, names, D, ring)
-        defs = ring.definitions
+        defs = ring.program.used_by([c for c in coeffs if isinstance(c, sp.Basic)])
         if keep_constants:
             return MultiSeries(names, D, E, list(coeffs), mode, definitions=defs)
         out = list(coeffs)
