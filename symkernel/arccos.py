@@ -46,6 +46,7 @@ __all__ = [
     "kappa_derivative_at",
     "kappa_maclaurin",
     "kappa_endpoint_expansion",
+    "kappa_singular_coefficient",
     "double_factorial_odd",
 ]
 
@@ -195,6 +196,21 @@ def kappa_endpoint_expansion(n: int, at: int = 1, order: int = 4) -> sp.Expr:
     expr = kappa_angle_expr(n).subs(_theta, theta)
     ser = sp.series(expr, x, 0, order + 1).removeO()
     return sp.expand(ser.subs(x, sp.sqrt(_s)))
+
+
+@cache
+def kappa_singular_coefficient(n: int, at: int = 1) -> sp.Expr:
+    r"""The exact coefficient :math:`c_n^\pm` of the leading singular power :math:`s^{n+1/2}` in
+    :math:`\kappa_n(\pm(1 - s))` (:func:`kappa_endpoint_expansion`; the terms before it are analytic).
+
+    Examples
+    --------
+    >>> kappa_singular_coefficient(0, 1), kappa_singular_coefficient(0, -1), kappa_singular_coefficient(1, 1)
+    (-sqrt(2)/pi, sqrt(2)/pi, 2*sqrt(2)/(3*pi))
+    """
+    n = check_int("order", n, 0)
+    expansion = sp.expand(kappa_endpoint_expansion(n, at, 2 * n + 2))
+    return sp.nsimplify(expansion.coeff(_s ** sp.Rational(2 * n + 1, 2)))
 
 
 def endpoint_variable() -> sp.Symbol:

@@ -11,7 +11,7 @@ CNTK, n = 1 for the CGPK, :math:`\nu = n + \tfrac12`):
            E_j^\pm = \mathbb E_{t_{-j}}\Big[\frac{\partial K}{\partial\kappa_n(t_j)}\Big|_{t_j=\pm1}\Big],
 
 with the exact Puiseux coefficients :math:`c_n^\pm` of :math:`\kappa_n(\pm(1-s))`
-(:func:`symkernel.arccos.kappa_endpoint_expansion`), and the transfer of SPEC §8 gives
+(:func:`symkernel.arccos.kappa_singular_coefficient`), and the transfer of SPEC §8 gives
 
 .. math::  \lambda_{k e_j} \sim C(\zeta,\nu)\,\big(A_j^+ + (-1)^k A_j^-\big)\,k^{-(\zeta-1+2\nu)},\qquad
            C(\zeta,\nu) = \frac{\Gamma(\zeta/2)\,2^{\nu+\zeta-2}\,\Gamma(\nu+\frac{\zeta-1}{2})}
@@ -218,7 +218,6 @@ def conv_asymptotics(K: Any, pixels: Any = None, nodes: int | None = None,
     >>> a.exponent, a.nu
     (3, 1/2)
     """
-    from .arccos import endpoint_variable, kappa_endpoint_expansion
     from .asymptotics import eigenvalue_constant
     from .spectrum.gegenbauer import singular_power_eigenvalues
     from .spectrum.multisphere import eq_kernel_of, single_pixel_spectrum, singular_coefficients
@@ -255,6 +254,7 @@ def conv_asymptotics(K: Any, pixels: Any = None, nodes: int | None = None,
             a = singular_coefficients(Keq, j, nodes_other=n1)
             b = singular_coefficients(Keq, j, nodes_other=n1 + 6)
             raw[j] = {"E_plus": b["E_plus"], "E_minus": b["E_minus"], "order": b["order"],
+                      "c": (b["c_plus_exact"], b["c_minus_exact"]),
                       "err": max(abs(b["E_plus"] - a["E_plus"]), abs(b["E_minus"] - a["E_minus"]))}
     else:
         # sparse grid: algebraic convergence; 4 x the last level difference, as in sparse_spectrum
@@ -264,6 +264,7 @@ def conv_asymptotics(K: Any, pixels: Any = None, nodes: int | None = None,
         for j in (rf if head != "eq" else chosen):
             b = singular_coefficients(Keq, j, level=lv)
             raw[j] = {"E_plus": b["E_plus"], "E_minus": b["E_minus"], "order": b["order"],
+                      "c": (b["c_plus_exact"], b["c_minus_exact"]),
                       "err": 4 * max(abs(b["E_plus"] - b["E_plus_coarse"]),
                                      abs(b["E_minus"] - b["E_minus_coarse"]))}
     orders = {v["order"] for v in raw.values()}
@@ -271,9 +272,7 @@ def conv_asymptotics(K: Any, pixels: Any = None, nodes: int | None = None,
         raise ParameterError("kernel", K.name, "one first-layer feature order for all pixels")
     n = orders.pop()
     nu = sp.Rational(2 * n + 1, 2)
-    s = endpoint_variable()
-    cp = sp.nsimplify(sp.expand(kappa_endpoint_expansion(n, 1, 2 * n + 2)).coeff(s ** nu))
-    cm = sp.nsimplify(sp.expand(kappa_endpoint_expansion(n, -1, 2 * n + 2)).coeff(s ** nu))
+    cp, cm = next(iter(raw.values()))["c"]
     C = eigenvalue_constant(zeta, nu)
     cpf, cmf, Cf = float(cp), float(cm), float(C)
     exponent = zeta - 1 + 2 * nu

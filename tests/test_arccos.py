@@ -103,3 +103,21 @@ def test_endpoint_expansion_kappa1_leading_terms():
     ser = kappa_endpoint_expansion(1, 1, 3)
     expected = 1 - s + 2 * sp.sqrt(2) / (3 * sp.pi) * s ** sp.Rational(3, 2)
     assert sp.simplify(ser - expected) == 0
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+@pytest.mark.parametrize("at", [1, -1])
+def test_singular_coefficient_against_the_closed_form(n, at):
+    """c_n^+- of s^(n+1/2) in kappa_n(+-(1-s)): (kappa_n - its Taylor part at +-1) / s^(n+1/2) at small s,
+    from the closed forms evaluated by mpmath (the Taylor part from the derivatives at the endpoint)."""
+    from symkernel.arccos import kappa_expr, kappa_singular_coefficient, kappa_variable
+
+    u = kappa_variable()
+    expr = kappa_expr(n)
+    s = sp.Rational(1, 10**14)
+    # analytic part: kappa_n(+-1) and its first n derivatives there (kappa_n is n times differentiable)
+    taylor = sum(sp.limit(sp.diff(expr, u, m), u, at, "-" if at == 1 else "+") * (-at * s) ** m
+                 / sp.factorial(m) for m in range(n + 1))
+    numeric = sp.N((expr.subs(u, at * (1 - s)) - taylor) / s ** (n + sp.Rational(1, 2)), 30)
+    c = kappa_singular_coefficient(n, at)
+    assert abs(numeric / sp.N(c, 30) - 1) < 1e-10

@@ -145,9 +145,11 @@ def recursion(depth: int, kind: str = "ntk", bias: Any = 0, layer_weights: Seque
 def recursion_from_info(info: dict) -> Recursion:
     """The :func:`recursion` of a kernel built by :func:`fc`, from its ``info``."""
     weights = info.get("layer_weights")
+    # info holds exact numbers as text: read back without eval (symkernel.parsing)
     return recursion(int(info["depth"]), info.get("kind", "ntk"),
-                     [sp.sympify(b) for b in info["bias"]] if info.get("bias") else 0,
-                     [sp.sympify(w) for w in weights] if weights else None, bool(info.get("normalized")))
+                     [read_number("bias", b) for b in info["bias"]] if info.get("bias") else 0,
+                     [read_number("layer_weights", w) for w in weights] if weights else None,
+                     bool(info.get("normalized")))
 
 
 def fc(depth: int, kind: str = "ntk", bias: Any = 0, layer_weights: Sequence[Any] | None = None,

@@ -94,21 +94,35 @@ LARGE_FIELDS_FULL = LARGE_FIELDS_QUICK + [(3, 5, 3, "ntk", 4), (3, 5, 4, "ntk", 
 
 
 def _exact_constants(report: Report) -> list[list[str]]:
-    from ..arccos import endpoint_variable, kappa_endpoint_expansion
+    import mpmath
+
+    from ..arccos import kappa_singular_coefficient
     from ..asymptotics import eigenvalue_constant
 
-    s = endpoint_variable()
     rows = []
     for n in (0, 1):
         nu = sp.Rational(2 * n + 1, 2)
-        cp = sp.expand(kappa_endpoint_expansion(n, 1, 2 * n + 2)).coeff(s**nu)
-        cm = sp.expand(kappa_endpoint_expansion(n, -1, 2 * n + 2)).coeff(s**nu)
+        cp, cm = kappa_singular_coefficient(n, 1), kappa_singular_coefficient(n, -1)
         for zeta in (2, 3, 4):
             C = eigenvalue_constant(zeta, nu)
             rows.append([f"kappa_{n}", str(nu), str(cp), str(cm), str(zeta), str(C), f"{float(C):.6g}"])
-    ok = (sp.simplify(sp.expand(kappa_endpoint_expansion(0, 1, 2)).coeff(s**sp.Rational(1, 2))
-                      + sp.sqrt(2) / sp.pi) == 0)
-    report.check("singular coefficient of kappa_0 at t = 1 is -sqrt(2)/pi (SymPy Puiseux expansion)", ok)
+    # independent route: the closed forms of SPEC §2 at s = 1e-12 (40 digits), minus their analytic part
+    # (1, resp. 1 - s at t = 1; 0 at t = -1), divided by s^(n + 1/2): the next term is O(s) relative
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    ssmall = ctx.mpf(10) ** -12
+    k0 = [lambda u: 1 - ctx.acos(u) / ctx.pi,
+          lambda u: (ctx.sqrt(1 - u * u) + (ctx.pi - ctx.acos(u)) * u) / ctx.pi]
+    worst = 0.0
+    for n in (0, 1):
+        for at in (1, -1):
+            u = at * (1 - ssmall)
+            analytic = (1 - ssmall * n) if at == 1 else 0
+            numeric = (k0[n](u) - analytic) / ssmall ** (n + ctx.mpf(1) / 2)
+            c = ctx.mpf(sp.N(kappa_singular_coefficient(n, at), 40))
+            worst = max(worst, float(abs(numeric / c - 1)))
+    report.check("singular coefficients c_n^+- of kappa_0, kappa_1 at t = +-1 (SymPy Puiseux expansion) = "
+                 "the closed forms at s = 1e-12", worst < 1e-9, f"max relative difference {worst:.1e}")
     return rows
 
 
@@ -168,6 +182,7 @@ def large_field_slope(depth: int, filter_size: int, zeta: int, kind: str, pixel:
 def run(quick: bool = True, outdir: str | None = None) -> Report:
     """Run the derivation and its checks (module docstring); figures go to ``outdir`` when given."""
     from ..architectures.conv import conv
+    from ..conv_asymptotics import check_nodes
     from ..spectrum.gegenbauer import singular_power_eigenvalues
     from ..spectrum.multisphere import (
         feature_expansion,
@@ -199,9 +214,7 @@ def run(quick: bool = True, outdir: str | None = None) -> Report:
         K = conv("eq", L, q, 2 * (L - 1) * (q - 1) + 1, zeta, kind)
         pix = 0
         P = len(K.inputs)
-        want = 24 if zeta == 2 else (16 if P == 3 else 10)
-        fit = int((30e6 / (kmax + 46)) ** (1 / (P - 1))) - 6  # the refined grid must fit MAX_POINTS
-        no = max(6, min(want, fit))
+        no = check_nodes(P, zeta, kmax)  # the refined grid must fit MAX_POINTS
         vals, errs = single_pixel_spectrum(K, pix, kmax, nodes_other=no)
         sc = singular_coefficients(K, pix, nodes_other=no)
         nu = sc["nu"]

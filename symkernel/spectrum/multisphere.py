@@ -1366,12 +1366,11 @@ def singular_coefficients(K, pixel: int, nodes_other: int = 24, level: int | Non
 
     Returns
     -------
-    dict with ``nu``, ``order`` (n), ``c_plus``, ``c_minus`` (:math:`c^\pm_n`), ``A_plus``, ``A_minus``,
-    ``zeta`` and ``exponent`` :math:`\zeta - 1 + 2\nu`.
+    dict with ``nu``, ``order`` (n), ``c_plus``, ``c_minus`` (:math:`c^\pm_n`, float; ``c_plus_exact``,
+    ``c_minus_exact`` from :func:`symkernel.arccos.kappa_singular_coefficient`), ``E_plus``, ``E_minus``,
+    ``A_plus``, ``A_minus``, ``zeta`` and ``exponent`` :math:`\zeta - 1 + 2\nu`.
     """
-    import sympy as sp
-
-    from ..arccos import endpoint_variable, kappa_endpoint_expansion
+    from ..arccos import kappa_singular_coefficient
 
     zeta = K.info["channels"]
     node = _node_of(K)
@@ -1383,11 +1382,10 @@ def singular_coefficients(K, pixel: int, nodes_other: int = 24, level: int | Non
     w = f"w_{n}_{pixel}"
     sub = _rebuild(node, {id(feats[n]): Input(w)})
     others = [x for x in _variables(K) if x != var]
-    s = endpoint_variable()
     out = {"order": n, "nu": n + 0.5, "zeta": zeta, "exponent": zeta - 1 + 2 * n + 1}
     for sign, label in ((1, "plus"), (-1, "minus")):
-        expansion = kappa_endpoint_expansion(n, sign, 2 * n + 2)
-        c = float(sp.expand(expansion).coeff(s ** sp.Rational(2 * n + 1, 2)))
+        c_exact = kappa_singular_coefficient(n, sign)
+        c = float(c_exact)
         if level is not None and others:
             from .smolyak import SmolyakRule
 
@@ -1416,6 +1414,7 @@ def singular_coefficients(K, pixel: int, nodes_other: int = 24, level: int | Non
             _, d = _dual_eval(sub, values, w)
             total = float(np.sum(np.broadcast_to(d, weights.shape) * weights))
         out[f"c_{label}"] = c
+        out[f"c_{label}_exact"] = c_exact
         out[f"E_{label}"] = total
         out[f"A_{label}"] = c * total
     return out
